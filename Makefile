@@ -1,0 +1,51 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/sh
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install lint format messages bench clean help
+
+help:
+	@echo "make run    - install, migrate, load demo data and serve http://$(HOST):$(PORT)"
+	@echo "make test   - run the whole test suite (uses DATABASE_URL/REDIS_URL when set)"
+	@echo "make lint   - ruff lint and format check"
+	@echo "make messages - update and compile the translation catalogues"
+
+# The virtualenv is rebuilt when the lock file changes.
+$(VENV)/.installed: requirements.lock pyproject.toml
+	@if [ ! -x $(PY) ]; then \
+		python=$${PYTHON:-$$(scripts/find-python)} || exit 1; \
+		echo "Creating $(VENV) with $$python"; \
+		"$$python" -m venv $(VENV) || exit 1; \
+	fi
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet --require-virtualenv -r requirements.lock
+	@touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+messages: install
+	$(PY) manage.py makemessages --all --ignore=.venv --ignore=tests
+	$(PY) manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) .pytest_cache db.sqlite3 staticfiles

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class JustopConfig(AppConfig):
+    name = "justop"
+    verbose_name = "JUST Opportunity Portal"

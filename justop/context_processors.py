@@ -1,0 +1,9 @@
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def site(request: HttpRequest) -> dict:
+    return {
+        "SITE_NAME": "JUST Opportunity Circle",
+        "SITE_URL": settings.SITE_URL,
+    }
