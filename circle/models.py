@@ -54,7 +54,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(
         _("PSE staff"),
         default=False,
-        help_text=_("Staff manage the portal in the admin site (two-factor authentication required)."),
+        help_text=_(
+            "Staff manage the portal in the admin site (two-factor authentication required)."
+        ),
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)

@@ -33,9 +33,7 @@ GUIDING_PRINCIPLES = [
     (
         "untapped-assets",
         _("Untapped economic assets"),
-        _(
-            "Low-income communities and communities of color are untapped economic assets."
-        ),
+        _("Low-income communities and communities of color are untapped economic assets."),
     ),
     (
         "equitable-education",

@@ -52,7 +52,7 @@ def run_checks() -> tuple[bool, dict[str, str]]:
     for name, check in CHECKS.items():
         try:
             results[name] = check()
-        except Exception as exc:  # noqa: BLE001 - any failure means "down"
+        except Exception as exc:  # any failure means "down"
             healthy = False
             results[name] = f"down: {type(exc).__name__}"
     return healthy, results

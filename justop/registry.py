@@ -38,3 +38,26 @@ def home_sections(request: HttpRequest) -> list[tuple[HomeSection, dict[str, Any
         if context is not None:
             shown.append((section, context))
     return shown
+
+
+# --- Demo data ------------------------------------------------------------------
+# seed_demo runs the seeders in order; each must be idempotent (running the
+# command twice leaves the same data) and returns lines to print.
+
+
+@dataclass(frozen=True)
+class DemoSeeder:
+    key: str
+    seed: Callable[..., list[str]]
+    order: int = 100
+
+
+_demo_seeders: dict[str, DemoSeeder] = {}
+
+
+def register_demo_seeder(seeder: DemoSeeder) -> None:
+    _demo_seeders[seeder.key] = seeder
+
+
+def demo_seeders() -> list[DemoSeeder]:
+    return sorted(_demo_seeders.values(), key=lambda s: (s.order, s.key))

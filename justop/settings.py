@@ -8,6 +8,7 @@ eagerly and email printed to the console.
 
 from __future__ import annotations
 
+import warnings
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -181,19 +182,34 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "America/New_York"
 
 # --- Email --------------------------------------------------------------------
-EMAIL_HOST = env_str("EMAIL_HOST")
-if EMAIL_HOST:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1, maximum=65535)
-    EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
-    EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
-    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=EMAIL_PORT == 587)
-    EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=EMAIL_PORT == 465)
-    if EMAIL_USE_TLS and EMAIL_USE_SSL:
+# Django 6.1 configures mail through MAILERS; the variables keep the
+# familiar EMAIL_* names. Development prints mail to the console unless
+# EMAIL_HOST is set; production always sends by SMTP (default: a local MTA).
+_email_host = env_str("EMAIL_HOST", "localhost" if PRODUCTION else "")
+if _email_host:
+    _email_port = env_int(
+        "EMAIL_PORT", 587 if env_str("EMAIL_HOST") else 25, minimum=1, maximum=65535
+    )
+    _email_use_tls = env_bool("EMAIL_USE_TLS", default=_email_port == 587)
+    _email_use_ssl = env_bool("EMAIL_USE_SSL", default=_email_port == 465)
+    if _email_use_tls and _email_use_ssl:
         raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be true.")
-    EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20, minimum=1)
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": _email_host,
+                "port": _email_port,
+                "username": env_str("EMAIL_HOST_USER") or None,
+                "password": env_str("EMAIL_HOST_PASSWORD") or None,
+                "use_tls": _email_use_tls,
+                "use_ssl": _email_use_ssl,
+                "timeout": env_int("EMAIL_TIMEOUT", 20, minimum=1),
+            },
+        }
+    }
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = env_str(
     "DEFAULT_FROM_EMAIL", "JUST Opportunity Circle <noreply@justopportunity.example.org>"
 )
@@ -207,8 +223,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -272,6 +290,10 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:
+    # In development static files come from the finders; collectstatic's
+    # directory need not exist.
+    warnings.filterwarnings("ignore", message="No directory at: .*staticfiles")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -307,7 +329,9 @@ SESSION_ABSOLUTE_TIMEOUT = env_int(
     "SESSION_ABSOLUTE_TIMEOUT", 24 * 3600 if PRODUCTION else 30 * 86400, minimum=60
 )
 if SESSION_ABSOLUTE_TIMEOUT < SESSION_IDLE_TIMEOUT:
-    raise ImproperlyConfigured("SESSION_ABSOLUTE_TIMEOUT must not be shorter than SESSION_IDLE_TIMEOUT.")
+    raise ImproperlyConfigured(
+        "SESSION_ABSOLUTE_TIMEOUT must not be shorter than SESSION_IDLE_TIMEOUT."
+    )
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
 
 if PRODUCTION:

@@ -1,0 +1,75 @@
+"""Fixtures shared by the whole suite.
+
+Tests that need a real service carry a marker (postgres, redis, worker). They
+are skipped with the reason when the service is absent, unless
+REQUIRE_SERVICES=1 (as in .ci/run), where an absent service fails them.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.conf import settings
+
+from tests.factories import StaffFactory, UserFactory
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def _redis_up() -> bool:
+    if not settings.REDIS_URL:
+        return False
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+def _service_problems(item: pytest.Item) -> list[str]:
+    problems = []
+    # A worker is another process: it shares the test database only on PostgreSQL.
+    needs_postgres = item.get_closest_marker("postgres") or item.get_closest_marker("worker")
+    if needs_postgres and not settings.USING_POSTGRES:
+        problems.append("needs PostgreSQL: set DATABASE_URL=postgres://...")
+    needs_redis = item.get_closest_marker("redis") or item.get_closest_marker("worker")
+    if needs_redis and not _redis_up():
+        problems.append("needs Redis: set REDIS_URL=redis://... to a running server")
+    return problems
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    problems = _service_problems(item)
+    if problems:
+        if REQUIRE_SERVICES:
+            pytest.fail("REQUIRE_SERVICES=1 but this test " + "; ".join(problems))
+        pytest.skip("; ".join(problems))
+
+
+@pytest.fixture(autouse=True)
+def _test_defaults(request, settings):
+    """Fast password hashing, a clean cache, and Celery tasks run in-process
+    unless the test asks for a real worker."""
+    from django.core.cache import cache
+
+    from justop.celery import app
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    cache.clear()
+    eager = request.node.get_closest_marker("worker") is None
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = eager
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def staff(db):
+    return StaffFactory()

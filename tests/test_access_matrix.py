@@ -1,0 +1,258 @@
+"""Who may open which URL: one row per URL pattern of the project.
+
+The test enumerates every pattern the URL resolver knows and fails for a
+pattern without a row here, so no view can be added without deciding who may
+see it. Each row gives the expected status of a GET for each role:
+
+    anonymous  no account
+    user       signed in, verified email, no organization
+    staff      PSE staff with an authenticator app (superuser)
+
+Organization roles (member of A, admin of A, member of B) join the matrix with
+the organizations themselves.
+
+Statuses: 200, 403, 404 as is; LOGIN means a redirect to the sign-in page;
+302 is any other redirect (for example a signed-in person sent away from the
+sign-in page). Rows for the admin's model pages are generated from the admin
+registry, so a newly registered model gets its rows without being forgotten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.factories import StaffFactory, UserFactory
+
+LOGIN = "login"
+ROLES = ("anonymous", "user", "staff")
+
+
+@dataclass
+class World:
+    """The objects the rows point at."""
+
+    user: Any
+    staff: Any
+    group: Any
+    staff_totp: Any
+
+
+@dataclass
+class Row:
+    anonymous: int | str
+    user: int | str
+    staff: int | str
+    kwargs: Callable[[World], dict[str, Any]] | dict[str, Any] = field(default_factory=dict)
+    # For unnamed patterns: the path to request.
+    path: Callable[[World], str] | None = None
+
+    def expected(self, role: str) -> int | str:
+        return getattr(self, role)
+
+
+def same(status: int | str) -> Row:
+    return Row(status, status, status)
+
+
+def signed_in(status: int | str = 200) -> Row:
+    """Pages for any signed-in person."""
+    return Row(LOGIN, status, status)
+
+
+ROWS: dict[str, Row] = {
+    # justop
+    "home": same(200),
+    "about": same(200),
+    "healthz": same(200),
+    "set_language": same(302),  # GET redirects back; switching is a POST
+    # allauth: entrance
+    "account_login": Row(200, 302, 302),
+    "account_logout": Row(302, 200, 200),
+    "account_inactive": same(200),
+    "account_signup": Row(200, 302, 302),
+    "account_email_verification_sent": same(200),
+    "account_confirm_email": Row(200, 200, 200, kwargs={"key": "not-a-real-key"}),
+    "account_reset_password": same(200),
+    "account_reset_password_done": same(200),
+    "account_reset_password_from_key": Row(
+        200, 200, 200, kwargs={"uidb36": "1", "key": "set-password"}
+    ),  # an invalid link says so
+    "account_reset_password_from_key_done": same(200),
+    "account_confirm_login_code": Row(302, 302, 302),  # no code pending: back to sign-in
+    # allauth: account management
+    "account_email": signed_in(),
+    "account_change_password": signed_in(),
+    "account_set_password": Row(LOGIN, 302, 302),  # they have a password already
+    "account_reauthenticate": signed_in(),
+    "account_request_reauthentication_code": signed_in(),
+    "account_confirm_reauthentication_code": Row(LOGIN, 302, 302),
+    # allauth: two-factor authentication
+    "mfa_index": signed_in(),
+    "mfa_authenticate": Row(302, 302, 302),  # only during a sign-in in progress
+    "mfa_reauthenticate": Row(LOGIN, 302, 200),  # only with an authenticator
+    "mfa_activate_totp": Row(LOGIN, 302, 302),  # user: reauthenticate first; staff: has one
+    "mfa_deactivate_totp": Row(LOGIN, 404, 302),
+    "mfa_view_recovery_codes": Row(LOGIN, 404, 404),
+    "mfa_generate_recovery_codes": Row(LOGIN, 302, 302),
+    "mfa_download_recovery_codes": Row(LOGIN, 404, 404),
+    "mfa_list_webauthn": signed_in(),
+    "mfa_add_webauthn": Row(LOGIN, 302, 302),
+    "mfa_reauthenticate_webauthn": Row(LOGIN, 302, 302),
+    "mfa_remove_webauthn": Row(
+        LOGIN,
+        302,
+        302,  # reauthenticate first
+        kwargs=lambda w: {"pk": w.staff_totp.pk},
+    ),
+    "mfa_edit_webauthn": Row(
+        LOGIN,
+        302,
+        302,  # reauthenticate first
+        kwargs=lambda w: {"pk": w.staff_totp.pk},
+    ),
+    "mfa_login_webauthn": Row(LOGIN, 302, 302),  # the sign-in page starts it
+    # Django admin: staff only (with a second factor; see test_auth.py)
+    "admin:index": Row(302, 302, 200),
+    "admin:login": Row(302, 403, 302),
+    "admin:logout": Row(302, 302, 405),  # POST only
+    "admin:password_change": Row(302, 302, 200),
+    "admin:password_change_done": Row(302, 302, 200),
+    "admin:autocomplete": Row(302, 302, 403),  # needs a model and field in the query
+    "admin:jsi18n": Row(302, 302, 200),
+    "admin:view_on_site": Row(
+        302, 302, 404, kwargs=lambda w: {"content_type_id": 0, "object_id": 0}
+    ),
+    "admin:app_list": Row(302, 302, 200, kwargs={"app_label": "circle"}),
+    # Unnamed admin patterns, keyed by route.
+    "admin/(?P<url>.*)$": Row(302, 302, 404, path=lambda w: "/admin/no-such-page/"),
+}
+
+# What each generated admin page answers for staff, by view.
+ADMIN_MODEL_VIEWS = {
+    "changelist": 200,
+    "add": 200,
+    "change": 200,
+    "delete": 200,
+    "history": 200,
+}
+ADMIN_EXTRA_VIEWS = {
+    "auth_user_password_change": 200,
+}
+
+
+def admin_object(world: World, model: type) -> Any:
+    objects = {
+        "circle.User": world.user,
+        "auth.Group": world.group,
+        "account.EmailAddress": world.user.emailaddress_set.first(),
+        "mfa.Authenticator": world.staff_totp,
+    }
+    return objects[model._meta.label]
+
+
+def admin_rows() -> dict[str, Row]:
+    rows: dict[str, Row] = {}
+    for model in admin.site._registry:
+        prefix = f"{model._meta.app_label}_{model._meta.model_name}"
+        for view, status in ADMIN_MODEL_VIEWS.items():
+            kwargs: Callable[[World], dict[str, Any]] | dict[str, Any] = {}
+            if view in ("change", "delete", "history"):
+                kwargs = lambda w, m=model: {"object_id": admin_object(w, m).pk}  # noqa: E731
+            rows[f"admin:{prefix}_{view}"] = Row(302, 302, status, kwargs=kwargs)
+        # The legacy "<object_id>/" address redirects to the change page.
+        rows[f"admin/{model._meta.app_label}/{model._meta.model_name}/<path:object_id>/"] = Row(
+            302,
+            302,
+            302,
+            path=lambda w, m=model: (
+                f"/admin/{m._meta.app_label}/{m._meta.model_name}/{admin_object(w, m).pk}/"
+            ),
+        )
+    for name, status in ADMIN_EXTRA_VIEWS.items():
+        rows[f"admin:{name}"] = Row(302, 302, status, kwargs=lambda w: {"id": w.user.pk})
+    return rows
+
+
+ALL_ROWS = ROWS | admin_rows()
+
+
+def url_patterns() -> list[tuple[str, str]]:
+    """Every pattern of the project as (key, route): key is the namespaced
+    name, or the full route for an unnamed pattern."""
+
+    def walk(patterns, prefix: str, namespace: str | None):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                ns = namespace
+                if pattern.namespace:
+                    ns = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), ns)
+            elif isinstance(pattern, URLPattern):
+                route = prefix + str(pattern.pattern)
+                if pattern.name:
+                    yield (f"{namespace}:{pattern.name}" if namespace else pattern.name), route
+                else:
+                    yield route, route
+
+    return list(walk(get_resolver().url_patterns, "", None))
+
+
+def test_every_url_pattern_has_a_row():
+    missing = sorted(key for key, _route in url_patterns() if key not in ALL_ROWS)
+    assert not missing, "URL patterns without a row in tests/test_access_matrix.py: " + ", ".join(
+        missing
+    )
+
+
+def test_no_row_is_left_over_from_a_removed_pattern():
+    keys = {key for key, _route in url_patterns()}
+    stale = sorted(set(ALL_ROWS) - keys)
+    assert not stale, "Rows for URL patterns that no longer exist: " + ", ".join(stale)
+
+
+@pytest.fixture
+def world(db) -> World:
+    user = UserFactory()
+    staff = StaffFactory()
+    return World(
+        user=user,
+        staff=staff,
+        group=Group.objects.create(name="Editors"),
+        staff_totp=Authenticator.objects.get(user=staff, type=Authenticator.Type.TOTP),
+    )
+
+
+def resolve_path(key: str, row: Row, world: World) -> str:
+    if row.path is not None:
+        return row.path(world)
+    kwargs = row.kwargs(world) if callable(row.kwargs) else row.kwargs
+    return reverse(key, kwargs=kwargs)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("key", sorted(ALL_ROWS))
+def test_access(client, world, key, role):
+    row = ALL_ROWS[key]
+    if role != "anonymous":
+        client.force_login(getattr(world, role))
+    path = resolve_path(key, row, world)
+    response = client.get(path)
+    expected = row.expected(role)
+    if expected == LOGIN:
+        assert response.status_code == 302, f"{path} as {role}: {response.status_code}"
+        assert response["Location"].startswith(reverse("account_login")), (
+            f"{path} as {role} redirected to {response['Location']}, not to sign-in"
+        )
+    else:
+        assert response.status_code == expected, (
+            f"{path} as {role}: expected {expected}, got {response.status_code}"
+            + (f" to {response['Location']}" if response.status_code in (301, 302) else "")
+        )
