@@ -20,6 +20,13 @@ SESSION_SEEN = "_session_seen"
 TOUCH_EVERY = 60
 
 
+def start_session_clock(sender, request: HttpRequest, user, **kwargs) -> None:
+    """Connected to user_logged_in: the absolute lifetime counts from sign-in."""
+    now = int(time.time())
+    request.session[SESSION_STARTED] = now
+    request.session[SESSION_SEEN] = now
+
+
 class SessionTimeoutMiddleware:
     """Ends a signed-in session after SESSION_IDLE_TIMEOUT seconds without a
     request, and after SESSION_ABSOLUTE_TIMEOUT seconds whatever the activity."""

@@ -8,6 +8,7 @@ REQUIRE_SERVICES=1 (as in .ci/run), where an absent service fails them.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -15,6 +16,15 @@ from django.conf import settings
 from tests.factories import StaffFactory, UserFactory
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def _redis_up() -> bool:
@@ -37,6 +47,8 @@ def _service_problems(item: pytest.Item) -> list[str]:
     needs_redis = item.get_closest_marker("redis") or item.get_closest_marker("worker")
     if needs_redis and not _redis_up():
         problems.append("needs Redis: set REDIS_URL=redis://... to a running server")
+    if item.get_closest_marker("browser") and not Path(CHROMIUM).exists():
+        problems.append(f"needs Chromium at {CHROMIUM}: apt-get install chromium")
     return problems
 
 
@@ -73,3 +85,25 @@ def user(db):
 @pytest.fixture
 def staff(db):
     return StaffFactory()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (no browser download)."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls
+    # the tests make between browser steps are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    page = context.new_page()
+    yield page
+    context.close()

@@ -1,0 +1,125 @@
+"""Headers and policies that protect every page."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.django_db
+
+
+def csp_nonce(response) -> str:
+    match = re.search(r"script-src [^;]*'nonce-([^']+)'", response["Content-Security-Policy"])
+    assert match, response["Content-Security-Policy"]
+    return match.group(1)
+
+
+def test_pages_send_a_content_security_policy_with_a_fresh_nonce(client):
+    first = client.get(reverse("home"))
+    second = client.get(reverse("home"))
+    policy = first["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "object-src 'none'" in policy
+    assert "'unsafe-inline'" not in policy
+    assert csp_nonce(first) != csp_nonce(second)
+
+
+def test_every_script_on_the_home_page_carries_the_nonce(client):
+    response = client.get(reverse("home"))
+    nonce = csp_nonce(response)
+    scripts = re.findall(r"<script\b[^>]*>", response.content.decode())
+    assert any("htmx" in tag for tag in scripts), "htmx is not loaded"
+    for tag in scripts:
+        assert f'nonce="{nonce}"' in tag, tag
+
+
+def test_htmx_is_served_from_our_own_origin(client):
+    html = client.get(reverse("home")).content.decode()
+    src = re.search(r'<script src="([^"]*htmx[^"]*\.js)"', html).group(1)
+    assert src.startswith("/static/")
+    response = client.get(src)
+    assert response.status_code == 200
+    assert b"htmx" in b"".join(response.streaming_content)
+
+
+def test_pages_refuse_framing_and_limit_referrers(client):
+    response = client.get(reverse("home"))
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+def test_forms_need_a_csrf_token(client):
+    client.handler.enforce_csrf_checks = True
+    response = client.post(reverse("account_login"), {"login": "a@example.org", "password": "x"})
+    assert response.status_code == 403
+
+
+def _production_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update(
+        DJANGO_ENV="production",
+        SECRET_KEY="Vq3k-8zPw2LxN7mR4tYb9cJh6FgDs1AeUo5KiP0XrTnWlMyBqZvE",
+        ALLOWED_HOSTS="portal.example.org",
+    )
+    env.update(extra)
+    return env
+
+
+def test_production_passes_the_deployment_checklist_without_warnings():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=_production_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_hardens_cookies_transport_and_sessions():
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SESSION_COOKIE_SECURE,"
+        " s.CSRF_COOKIE_SECURE, s.SESSION_IDLE_TIMEOUT, s.SESSION_ABSOLUTE_TIMEOUT,"
+        " s.SECURE_PROXY_SSL_HEADER, s.ALLAUTH_TRUSTED_PROXY_COUNT)"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=_production_env(TRUSTED_PROXY_COUNT="1"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[-2] == (
+        "True 31536000 True True 14400 86400 ('HTTP_X_FORWARDED_PROTO', 'https') 1"
+    )
+
+
+@pytest.mark.browser
+def test_htmx_runs_in_a_real_browser_under_the_policy(live_server, page):
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda msg: violations.append(msg.text) if "Content Security" in msg.text else None,
+    )
+    page.goto(live_server.url + reverse("home"))
+    assert page.evaluate("typeof window.htmx") == "object"
+    assert page.evaluate("window.htmx.version").startswith("2.")
+    assert violations == []
