@@ -53,7 +53,8 @@ def test_an_unknown_page_answers_404_in_the_site_style(client):
     assert response.status_code == 404
     html = response.content.decode()
     assert 'class="skip-link"' in html
-    assert re.search(r"<h1[^>]*>.*not.*found", html, re.IGNORECASE | re.DOTALL)
+    assert re.search(r"<title>Page not found", html)
+    assert re.search(r"<h1[^>]*>We couldn.t find that page</h1>", html)
 
 
 def test_the_server_error_page_stands_alone(client):
@@ -61,3 +62,17 @@ def test_the_server_error_page_stands_alone(client):
 
     html = render_to_string("500.html")
     assert "<html" in html and "site.css" in html
+
+
+def test_the_language_choice_becomes_the_members_email_language(client, user):
+    client.force_login(user)
+    client.post(reverse("set_language"), {"language": "es", "next": "/"})
+    user.refresh_from_db()
+    assert user.language == "es"
+
+
+def test_an_unknown_language_changes_nothing(client, user):
+    client.force_login(user)
+    client.post(reverse("set_language"), {"language": "xx", "next": "/"})
+    user.refresh_from_db()
+    assert user.language == "en"

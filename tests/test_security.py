@@ -54,7 +54,7 @@ def test_htmx_is_served_from_our_own_origin(client):
 def test_pages_refuse_framing_and_limit_referrers(client):
     response = client.get(reverse("home"))
     assert response["X-Frame-Options"] == "DENY"
-    assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
 
