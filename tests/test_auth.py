@@ -32,6 +32,12 @@ def test_sign_up_is_closed_and_says_how_to_join(client):
     assert "<form" not in html.split("<main", 1)[1].split("</main>", 1)[0]
 
 
+def test_the_sign_in_page_does_not_offer_a_sign_up(client):
+    html = client.get(reverse("account_login")).content.decode()
+    assert reverse("account_signup") not in html
+    assert "New members receive an invitation" in html
+
+
 def test_posting_to_sign_up_creates_no_account(client):
     response = client.post(
         reverse("account_signup"),

@@ -63,6 +63,7 @@ def test_forms_need_a_csrf_token(client):
     client.handler.enforce_csrf_checks = True
     response = client.post(reverse("account_login"), {"login": "a@example.org", "password": "x"})
     assert response.status_code == 403
+    assert "The form has expired" in response.content.decode()
 
 
 def _production_env(**extra: str) -> dict[str, str]:
