@@ -6,12 +6,13 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint format messages bench clean help
+.PHONY: run test install lint typecheck format messages bench clean help
 
 help:
 	@echo "make run    - install, migrate, load demo data and serve http://$(HOST):$(PORT)"
 	@echo "make test   - run the whole test suite (uses DATABASE_URL/REDIS_URL when set)"
 	@echo "make lint   - ruff lint and format check"
+	@echo "make typecheck - mypy --strict on the application code"
 	@echo "make messages - update and compile the translation catalogues"
 
 # The virtualenv is rebuilt when the lock file changes.
@@ -38,6 +39,9 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+typecheck: install
+	$(VENV)/bin/mypy circle justop forums research news
 
 format: install
 	$(VENV)/bin/ruff check --fix .

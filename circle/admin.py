@@ -6,20 +6,20 @@ from django.utils.translation import gettext_lazy as _
 from circle.models import User
 
 
-class UserCreationForm(AdminUserCreationForm):
+class UserCreationForm(AdminUserCreationForm[User]):
     class Meta:
         model = User
         fields = ("email",)
 
 
-class UserEditForm(UserChangeForm):
+class UserEditForm(UserChangeForm[User]):
     class Meta:
         model = User
         fields = "__all__"
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):
     form = UserEditForm
     add_form = UserCreationForm
     list_display = ("email", "name", "is_staff", "is_active", "date_joined", "last_login")

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 
-def site(request: HttpRequest) -> dict:
+def site(request: HttpRequest) -> dict[str, str]:
     return {
         "SITE_NAME": "JUST Opportunity Circle",
         "SITE_URL": settings.SITE_URL,

@@ -20,7 +20,7 @@ SESSION_SEEN = "_session_seen"
 TOUCH_EVERY = 60
 
 
-def start_session_clock(sender, request: HttpRequest, user, **kwargs) -> None:
+def start_session_clock(sender: object, request: HttpRequest, **kwargs: object) -> None:
     """Connected to user_logged_in: the absolute lifetime counts from sign-in."""
     now = int(time.time())
     request.session[SESSION_STARTED] = now

@@ -7,7 +7,7 @@ from justop import views
 admin.site.site_header = "JUST Opportunity Portal"
 admin.site.site_title = "JUST Opportunity admin"
 # Staff sign in through allauth, where two-factor authentication applies.
-admin.site.login = secure_admin_login(admin.site.login)
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", views.home, name="home"),
