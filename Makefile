@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint typecheck format messages bench clean help
+.PHONY: run test install lint typecheck format messages clean help
 
 help:
 	@echo "make run    - install, migrate, load demo data and serve http://$(HOST):$(PORT)"
@@ -16,14 +16,14 @@ help:
 	@echo "make messages - update and compile the translation catalogues"
 
 # The virtualenv is rebuilt when the lock file changes.
-$(VENV)/.installed: requirements.lock pyproject.toml
+$(VENV)/.installed: requirements-dev.lock requirements.lock pyproject.toml
 	@if [ ! -x $(PY) ]; then \
 		python=$${PYTHON:-$$(scripts/find-python)} || exit 1; \
 		echo "Creating $(VENV) with $$python"; \
 		"$$python" -m venv $(VENV) || exit 1; \
 	fi
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet --require-virtualenv -r requirements.lock
+	$(PIP) install --quiet --require-virtualenv -r requirements-dev.lock
 	@touch $@
 
 install: $(VENV)/.installed

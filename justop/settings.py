@@ -51,11 +51,17 @@ if PRODUCTION and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env_origins("CSRF_TRUSTED_ORIGINS")
 
 # Public address of the site, used in emails and feeds (no trailing slash).
-SITE_URL = env_url(
-    "SITE_URL",
-    default=f"https://{ALLOWED_HOSTS[0]}" if PRODUCTION else "http://127.0.0.1:8000",
-    schemes=("http", "https"),
-).rstrip("/")
+SITE_URL = env_url("SITE_URL", schemes=("http", "https")).rstrip("/")
+if not SITE_URL:
+    if not PRODUCTION:
+        SITE_URL = "http://127.0.0.1:8000"
+    elif ALLOWED_HOSTS[0].startswith(".") or "*" in ALLOWED_HOSTS[0]:
+        raise ImproperlyConfigured(
+            f"SITE_URL is required when the first ALLOWED_HOSTS entry ({ALLOWED_HOSTS[0]}) "
+            "is a pattern: set it to the public address, e.g. https://portal.example.org."
+        )
+    else:
+        SITE_URL = f"https://{ALLOWED_HOSTS[0]}"
 
 # Number of reverse proxies in front of the web processes (load balancer,
 # nginx...). The client address is then read from X-Forwarded-For, counting
@@ -127,36 +133,50 @@ DATABASE_URL = env_url(
     schemes=("sqlite", "postgres", "postgresql"),
 )
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL)}
+# Query parameters of the URL (?sslmode=require...) arrive in OPTIONS; keep them.
+_db_options = DATABASES["default"].setdefault("OPTIONS", {})
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # psycopg 3's connection pool, one per process; persistent connections
-    # (CONN_MAX_AGE) must stay off when the pool is on.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["OPTIONS"] = {
-        "pool": {
-            "min_size": env_int("DATABASE_POOL_MIN", 1, minimum=0),
-            "max_size": env_int("DATABASE_POOL_MAX", 10, minimum=1),
-            "timeout": 10,
-        },
-    }
+    if env_bool("DATABASE_POOL", default=True):
+        # psycopg 3's connection pool, one per process; persistent connections
+        # (CONN_MAX_AGE) must stay off when the pool is on.
+        _pool_min = env_int("DATABASE_POOL_MIN", 1, minimum=0)
+        _pool_max = env_int("DATABASE_POOL_MAX", 10, minimum=1)
+        if _pool_min > _pool_max:
+            raise ImproperlyConfigured(
+                f"DATABASE_POOL_MIN ({_pool_min}) is larger than DATABASE_POOL_MAX ({_pool_max})."
+            )
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        _db_options["pool"] = {"min_size": _pool_min, "max_size": _pool_max, "timeout": 10}
+    else:
+        # Behind a server-side pooler in transaction mode (PgBouncer): no
+        # pool of our own, no server-side cursors, no prepared statements.
+        DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 0, minimum=0)
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+        _db_options["prepare_threshold"] = None
 else:
-    DATABASES["default"]["OPTIONS"] = {
-        # WAL lets the development server and an eager task read while
-        # another request writes.
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-    }
+    _db_options.update(
+        {
+            # WAL lets the development server and an eager task read while
+            # another request writes.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 USING_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Celery -----------------------------------------------------------
 REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss"))
-if REDIS_URL:
+# The cache may live in a Redis of its own (with an eviction policy), while
+# the broker's Redis must never evict.
+REDIS_CACHE_URL = env_url("REDIS_CACHE_URL", REDIS_URL, schemes=("redis", "rediss"))
+if REDIS_CACHE_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": REDIS_CACHE_URL,
             "KEY_PREFIX": "justop",
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
@@ -164,8 +184,12 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
+_celery_redis_url = REDIS_URL
+if REDIS_URL.startswith("rediss://") and "ssl_cert_reqs" not in REDIS_URL:
+    # Celery's Redis transport and result backend need the TLS policy spelt out.
+    _celery_redis_url += ("&" if "?" in REDIS_URL else "?") + "ssl_cert_reqs=required"
+CELERY_BROKER_URL = _celery_redis_url or "memory://"
+CELERY_RESULT_BACKEND = _celery_redis_url or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
@@ -214,6 +238,8 @@ if _email_host:
     }
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+# People who receive error reports (comma-separated addresses).
+ADMINS = env_list("ADMINS")
 DEFAULT_FROM_EMAIL = env_str(
     "DEFAULT_FROM_EMAIL", "JUST Opportunity Circle <noreply@justopportunity.example.org>"
 )

@@ -117,8 +117,11 @@ def test_development_has_a_key_of_its_own():
     assert check_secret_key(GOOD_KEY, production=True) == GOOD_KEY
 
 
-def _load_settings(**env: str) -> subprocess.CompletedProcess:
-    """Imports the real settings module in a fresh interpreter with `env`."""
+def _load_settings(
+    expr: str = "s.DATABASES['default']['ENGINE']", **env: str
+) -> subprocess.CompletedProcess:
+    """Imports the real settings module as `s` in a fresh interpreter with
+    `env`, and prints `expr`."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO", "SECRET", "DEBUG"))}
     for name in (
         "DATABASE_URL",
@@ -133,7 +136,7 @@ def _load_settings(**env: str) -> subprocess.CompletedProcess:
         [
             sys.executable,
             "-c",
-            "import justop.settings as s; print(s.DATABASES['default']['ENGINE'])",
+            f"import justop.settings as s; print({expr})",
         ],
         cwd=ROOT,
         env=clean,
@@ -191,4 +194,46 @@ def test_settings_stop_with_a_clear_message_on_bad_values(env, message):
     result = _load_settings(**env)
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr
+
+
+def test_settings_keep_the_options_of_the_database_url():
+    result = _load_settings(
+        expr="[s.DATABASES['default']['OPTIONS'][k] for k in ('sslmode', 'pool')]",
+        DATABASE_URL="postgres://u:p@db.example.org/portal?sslmode=require",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['require', {'min_size': 1, 'max_size': 10, 'timeout': 10}]"
+
+
+def test_settings_can_leave_pooling_to_pgbouncer():
+    result = _load_settings(
+        expr="('pool' in s.DATABASES['default']['OPTIONS'], "
+        "s.DATABASES['default']['DISABLE_SERVER_SIDE_CURSORS'])",
+        DATABASE_URL="postgres://u:p@pgbouncer/portal",
+        DATABASE_POOL="false",
+    )
+    assert result.stdout.strip() == "(False, True)", result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        (
+            {
+                "DATABASE_URL": "postgres://u:p@db/portal",
+                "DATABASE_POOL_MIN": "20",
+                "DATABASE_POOL_MAX": "5",
+            },
+            "DATABASE_POOL_MIN (20) is larger than DATABASE_POOL_MAX (5)",
+        ),
+        (
+            {"DJANGO_ENV": "production", "SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": ".example.org"},
+            "SITE_URL is required when the first ALLOWED_HOSTS entry",
+        ),
+    ],
+)
+def test_settings_refuse_inconsistent_values(env, message):
+    result = _load_settings(**env)
+    assert result.returncode != 0
     assert message in result.stderr

@@ -36,3 +36,29 @@ def test_it_explains_what_to_install_when_there_is_no_suitable_python(tmp_path):
     assert result.returncode == 1
     assert "No Python 3.12 or newer was found" in result.stderr
     assert "pyenv install 3.13" in result.stderr
+
+
+def pins(name: str) -> dict[str, str]:
+    lines = (ROOT / name).read_text().splitlines()
+    return dict(line.split("==") for line in lines if "==" in line and not line.startswith("#"))
+
+
+def test_the_runtime_lock_agrees_with_the_development_lock():
+    runtime, development = pins("requirements.lock"), pins("requirements-dev.lock")
+    differ = {
+        name: (v, development.get(name))
+        for name, v in runtime.items()
+        if development.get(name) != v
+    }
+    assert not differ, f"pinned differently in the two lock files: {differ}"
+
+
+def test_every_direct_dependency_is_pinned_in_the_lock():
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    runtime = {name.lower().replace("_", "-") for name in pins("requirements.lock")}
+    for requirement in project["dependencies"]:
+        name, _, version = requirement.partition("==")
+        assert version, f"{requirement} is not pinned with =="
+        assert name.split("[")[0].lower() in runtime, f"{name} is missing from requirements.lock"
