@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from allauth.account.models import EmailAddress
 from django.conf import settings
-
-from circle.models import User
+from django.contrib.auth import get_user_model
 
 STAFF_EMAIL = "staff@example.org"
 MEMBER_EMAIL = "member@example.org"
@@ -14,8 +15,8 @@ MEMBER_EMAIL = "member@example.org"
 DEMO_PASSWORDS = {STAFF_EMAIL: "joc-staff-demo-2026", MEMBER_EMAIL: "joc-member-demo-2026"}
 
 
-def demo_person(email: str, *, name: str, staff: bool = False, language: str = "en") -> User:
-    user, _created = User.objects.update_or_create(
+def demo_person(email: str, *, name: str, staff: bool = False, language: str = "en") -> Any:
+    user, _created = get_user_model().objects.update_or_create(
         email=email,
         defaults={"name": name, "is_staff": staff, "is_superuser": staff, "language": language},
     )
