@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.fresh_process import PRODUCTION, load_settings, run_python
 
 pytestmark = pytest.mark.django_db
 
@@ -66,49 +62,22 @@ def test_forms_need_a_csrf_token(client):
     assert "The form has expired" in response.content.decode()
 
 
-def _production_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update(
-        DJANGO_ENV="production",
-        SECRET_KEY="Vq3k-8zPw2LxN7mR4tYb9cJh6FgDs1AeUo5KiP0XrTnWlMyBqZvE",
-        ALLOWED_HOSTS="portal.example.org",
-    )
-    env.update(extra)
-    return env
-
-
 def test_production_passes_the_deployment_checklist_without_warnings():
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=_production_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_python("manage.py", "check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
 def test_production_hardens_cookies_transport_and_sessions():
-    code = (
-        "from django.conf import settings as s;"
-        "print(s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SESSION_COOKIE_SECURE,"
+    result = load_settings(
+        "s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SESSION_COOKIE_SECURE,"
         " s.CSRF_COOKIE_SECURE, s.SESSION_IDLE_TIMEOUT, s.SESSION_ABSOLUTE_TIMEOUT,"
-        " s.SECURE_PROXY_SSL_HEADER, s.ALLAUTH_TRUSTED_PROXY_COUNT)"
-    )
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", code],
-        cwd=ROOT,
-        env=_production_env(TRUSTED_PROXY_COUNT="1"),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+        " s.SECURE_PROXY_SSL_HEADER, s.ALLAUTH_TRUSTED_PROXY_COUNT",
+        **PRODUCTION,
+        TRUSTED_PROXY_COUNT="1",
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split("\n")[-2] == (
+    assert result.stdout.strip() == (
         "True 31536000 True True 14400 86400 ('HTTP_X_FORWARDED_PROTO', 'https') 1"
     )
 

@@ -3,9 +3,6 @@ message that names the variable."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,6 +17,7 @@ from justop.env import (
     env_origins,
     env_url,
 )
+from tests.fresh_process import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD_KEY = "k3J9x-Qm2vLp8RtZ4wYc7NbHs5FgDa1EuIoKjP6XrTyUlMnBqVe0Wz"
@@ -117,44 +115,14 @@ def test_development_has_a_key_of_its_own():
     assert check_secret_key(GOOD_KEY, production=True) == GOOD_KEY
 
 
-def _load_settings(
-    expr: str = "s.DATABASES['default']['ENGINE']", **env: str
-) -> subprocess.CompletedProcess:
-    """Imports the real settings module as `s` in a fresh interpreter with
-    `env`, and prints `expr`."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO", "SECRET", "DEBUG"))}
-    for name in (
-        "DATABASE_URL",
-        "REDIS_URL",
-        "ALLOWED_HOSTS",
-        "EMAIL_HOST",
-        "CSRF_TRUSTED_ORIGINS",
-    ):
-        clean.pop(name, None)
-    clean.update(env)
-    return subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            f"import justop.settings as s; print({expr})",
-        ],
-        cwd=ROOT,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-
-
 def test_settings_default_to_the_embedded_setup():
-    result = _load_settings()
+    result = load_settings()
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "django.db.backends.sqlite3"
 
 
 def test_settings_switch_to_postgresql_with_database_url():
-    result = _load_settings(DATABASE_URL="postgres://u:p@db.example.org:5432/portal")
+    result = load_settings(DATABASE_URL="postgres://u:p@db.example.org:5432/portal")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "django.db.backends.postgresql"
 
@@ -191,14 +159,14 @@ def test_settings_switch_to_postgresql_with_database_url():
     ],
 )
 def test_settings_stop_with_a_clear_message_on_bad_values(env, message):
-    result = _load_settings(**env)
+    result = load_settings(**env)
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert message in result.stderr
 
 
 def test_settings_keep_the_options_of_the_database_url():
-    result = _load_settings(
+    result = load_settings(
         expr="[s.DATABASES['default']['OPTIONS'][k] for k in ('sslmode', 'pool')]",
         DATABASE_URL="postgres://u:p@db.example.org/portal?sslmode=require",
     )
@@ -207,7 +175,7 @@ def test_settings_keep_the_options_of_the_database_url():
 
 
 def test_settings_can_leave_pooling_to_pgbouncer():
-    result = _load_settings(
+    result = load_settings(
         expr="('pool' in s.DATABASES['default']['OPTIONS'], "
         "s.DATABASES['default']['DISABLE_SERVER_SIDE_CURSORS'])",
         DATABASE_URL="postgres://u:p@pgbouncer/portal",
@@ -234,6 +202,6 @@ def test_settings_can_leave_pooling_to_pgbouncer():
     ],
 )
 def test_settings_refuse_inconsistent_values(env, message):
-    result = _load_settings(**env)
+    result = load_settings(**env)
     assert result.returncode != 0
     assert message in result.stderr
