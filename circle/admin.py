@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
-from circle.models import User
+from circle.models import EmailPreferences, User
 
 
 class UserCreationForm(AdminUserCreationForm[User]):
@@ -18,8 +18,16 @@ class UserEditForm(UserChangeForm[User]):
         fields = "__all__"
 
 
+class EmailPreferencesInline(admin.StackedInline[EmailPreferences, User]):
+    model = EmailPreferences
+    can_delete = False
+    fields = ("digest_frequency", "digest_sections_off", "updated_at")
+    readonly_fields = ("updated_at",)
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin[User]):
+    inlines = (EmailPreferencesInline,)
     form = UserEditForm
     add_form = UserCreationForm
     list_display = ("email", "name", "is_staff", "is_active", "date_joined", "last_login")

@@ -90,3 +90,36 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return (self.name.split() or [self.email])[0]
+
+
+class EmailPreferences(models.Model):
+    """What bulk mail a person wants. Transactional mail (confirmations,
+    password resets, registration changes) always goes."""
+
+    class Frequency(models.TextChoices):
+        OFF = "off", _("Off: no digest")
+        DAILY = "daily", _("Daily")
+        WEEKLY = "weekly", _("Weekly")
+
+    DEFAULT_FREQUENCY = Frequency.WEEKLY
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="email_preferences", primary_key=True
+    )
+    digest_frequency = models.CharField(
+        _("digest"), max_length=8, choices=Frequency.choices, default=DEFAULT_FREQUENCY
+    )
+    # Sections are listed by what the person turned off, so a section added
+    # later reaches everyone until they decline it.
+    digest_sections_off = models.JSONField(_("sections turned off"), default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("email preferences")
+        verbose_name_plural = _("email preferences")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    def wants_section(self, key: str) -> bool:
+        return key not in self.digest_sections_off

@@ -17,4 +17,25 @@ app.conf.beat_schedule = {
         "task": "justop.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),
     },
+    # Re-enqueues email whose send task was lost (broker restart, dead worker).
+    "sweep-outbox": {
+        "task": "justop.tasks.sweep_outbox",
+        "schedule": 60.0,
+    },
+    "purge-outbox": {
+        "task": "justop.tasks.purge_outbox",
+        "schedule": crontab(hour=3, minute=37),
+    },
+    # Digests go out in the morning, America/New_York (CELERY_TIMEZONE); each
+    # covers the last complete day or week, and is sent once per period.
+    "daily-digest": {
+        "task": "circle.tasks.send_digests",
+        "schedule": crontab(hour=7, minute=0),
+        "kwargs": {"frequency": "daily"},
+    },
+    "weekly-digest": {
+        "task": "circle.tasks.send_digests",
+        "schedule": crontab(hour=7, minute=5, day_of_week="mon"),
+        "kwargs": {"frequency": "weekly"},
+    },
 }

@@ -4,6 +4,6 @@ from django.http import HttpRequest
 
 def site(request: HttpRequest) -> dict[str, str]:
     return {
-        "SITE_NAME": "JUST Opportunity Circle",
+        "SITE_NAME": settings.SITE_NAME,
         "SITE_URL": settings.SITE_URL,
     }

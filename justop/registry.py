@@ -7,7 +7,7 @@ must apply the app's own visibility rule for the person it is given.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,3 +61,67 @@ def register_demo_seeder(seeder: DemoSeeder) -> None:
 
 def demo_seeders() -> list[DemoSeeder]:
     return sorted(_demo_seeders.values(), key=lambda s: (s.order, s.key))
+
+
+# --- Mail streams ---------------------------------------------------------------
+# Bulk mail belongs to a stream that people can leave with one click. The app
+# that owns a stream registers it with what leaving it means there (e.g. the
+# member digest turns the person's digest frequency off).
+
+
+@dataclass(frozen=True)
+class MailStream:
+    key: str
+    # What the person stops receiving, e.g. "the member digest" (lazy text).
+    label: Any
+    on_unsubscribe: Callable[[str], None] | None = None
+
+
+_mail_streams: dict[str, MailStream] = {}
+
+
+def register_mail_stream(stream: MailStream) -> None:
+    _mail_streams[stream.key] = stream
+
+
+def unregister_mail_stream(key: str) -> None:
+    _mail_streams.pop(key, None)
+
+
+def mail_stream(key: str) -> MailStream:
+    try:
+        return _mail_streams[key]
+    except KeyError:
+        raise LookupError(f"Unknown mail stream {key!r}: register it first.") from None
+
+
+# --- Digest sections --------------------------------------------------------------
+# Each app contributes what is new for a person in a period. A section gets a
+# batch of members and the period, and returns {user id: [item, ...]} holding
+# only what each member may see, in a fixed number of queries for the batch.
+# An item is a JSON-ready dict: {"title", "url", "summary", "meta"}; "url" is
+# absolute or a site path. The public digest (the newsletter) calls for_public.
+
+
+@dataclass(frozen=True)
+class DigestSection:
+    key: str
+    title: Any  # lazy text
+    for_members: Callable[[Sequence[Any], Any], Mapping[int, list[dict[str, str]]]] | None = None
+    for_public: Callable[[Any], list[dict[str, str]]] | None = None
+    order: int = 100
+
+
+_digest_sections: dict[str, DigestSection] = {}
+
+
+def register_digest_section(section: DigestSection) -> None:
+    _digest_sections[section.key] = section
+
+
+def unregister_digest_section(key: str) -> None:
+    _digest_sections.pop(key, None)
+
+
+def digest_sections() -> list[DigestSection]:
+    return sorted(_digest_sections.values(), key=lambda s: (s.order, s.key))

@@ -62,6 +62,10 @@ if not SITE_URL:
         )
     else:
         SITE_URL = f"https://{ALLOWED_HOSTS[0]}"
+if PRODUCTION and not SITE_URL.startswith("https://"):
+    # Links in emails (sign-in, unsubscribe) must not travel in clear text;
+    # RFC 8058 one-click unsubscribe requires HTTPS.
+    raise ImproperlyConfigured(f"SITE_URL must start with https:// in production, not {SITE_URL}.")
 
 # Number of reverse proxies in front of the web processes (load balancer,
 # nginx...). The client address is then read from X-Forwarded-For, counting
@@ -244,6 +248,25 @@ DEFAULT_FROM_EMAIL = env_str(
     "DEFAULT_FROM_EMAIL", "JUST Opportunity Circle <noreply@justopportunity.example.org>"
 )
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+SITE_NAME = "JUST Opportunity Circle"
+
+# The outbox (justop/outbox.py). A claim older than OUTBOX_CLAIM_TIMEOUT
+# belongs to a dead worker and may be taken over: keep it above the task
+# time limit, so a slow but living worker is never doubled.
+OUTBOX_CLAIM_TIMEOUT = env_int("OUTBOX_CLAIM_TIMEOUT", 600, minimum=1)
+# A pending email whose send task has not run this long is put on the broker again.
+OUTBOX_REQUEUE_AFTER = env_int("OUTBOX_REQUEUE_AFTER", 300, minimum=0)
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8, minimum=1)
+OUTBOX_RETRY_BASE = env_int("OUTBOX_RETRY_BASE", 60, minimum=0)
+# Below the broker's visibility timeout, so a delayed retry is not redelivered early.
+OUTBOX_RETRY_MAX = env_int("OUTBOX_RETRY_MAX", 1800, minimum=0, maximum=3000)
+# Sent, failed and cancelled emails are deleted after this many days.
+OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 180, minimum=1)
+if PRODUCTION and OUTBOX_CLAIM_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        f"OUTBOX_CLAIM_TIMEOUT ({OUTBOX_CLAIM_TIMEOUT}s) must exceed the task time limit "
+        f"({CELERY_TASK_TIME_LIMIT}s), or a slow send could be taken over and doubled."
+    )
 
 # --- Authentication -----------------------------------------------------------
 AUTH_USER_MODEL = "circle.User"

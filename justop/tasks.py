@@ -2,6 +2,8 @@ from celery import shared_task
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
+from justop import outbox
+
 
 @shared_task
 def clear_expired_sessions() -> int:
@@ -14,3 +16,21 @@ def clear_expired_sessions() -> int:
 def ping() -> str:
     """Answers 'pong': lets health checks and tests prove a worker runs tasks."""
     return "pong"
+
+
+# acks_late and reject_on_worker_lost (the project defaults, stated here
+# because this task depends on them): a worker that dies mid-send leaves the
+# broker message to be delivered again; the row's claim stops a second send.
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def send_email(email_id: int) -> str:
+    return outbox.deliver(email_id)
+
+
+@shared_task(ignore_result=True)
+def sweep_outbox() -> int:
+    return outbox.sweep()
+
+
+@shared_task(ignore_result=True)
+def purge_outbox() -> int:
+    return outbox.purge()

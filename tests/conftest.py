@@ -78,6 +78,24 @@ def _test_defaults(request, settings):
 
 
 @pytest.fixture
+def smtp_sink(settings, transactional_db):
+    """A real SMTP server on 127.0.0.1; the site sends its mail there.
+
+    Tests that read mail run with real commits (transactional_db), because
+    the outbox sends only what a committed transaction queued."""
+    from justop import outbox
+    from tests.smtp import SMTPSink
+
+    sink = SMTPSink().start()
+    settings.MAILERS = sink.mailer_settings
+    try:
+        yield sink
+    finally:
+        outbox._close_connection()
+        sink.stop()
+
+
+@pytest.fixture
 def user(db):
     return UserFactory()
 

@@ -29,6 +29,9 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from justop import outbox
+from justop.models import Suppression
+from justop.outbox import unsubscribe_token
 from tests.factories import StaffFactory, UserFactory
 
 LOGIN = "login"
@@ -43,6 +46,8 @@ class World:
     staff: Any
     group: Any
     staff_totp: Any
+    outbox_email: Any
+    suppression: Any
 
 
 @dataclass
@@ -73,6 +78,11 @@ ROWS: dict[str, Row] = {
     "about": same(200),
     "healthz": same(200),
     "set_language": same(302),  # GET redirects back; switching is a POST
+    # The signed token is the authority: anyone holding the link may leave the stream.
+    "unsubscribe": Row(
+        200, 200, 200, kwargs=lambda w: {"token": unsubscribe_token(w.user.email, "digest")}
+    ),
+    "email_preferences": signed_in(),
     # allauth: entrance
     "account_login": Row(200, 302, 302),
     "account_logout": Row(302, 200, 200),
@@ -143,6 +153,10 @@ ADMIN_MODEL_VIEWS = {
     "delete": 200,
     "history": 200,
 }
+# Pages that answer otherwise for one model, by (model label, view).
+ADMIN_MODEL_EXCEPTIONS = {
+    ("justop.OutboxEmail", "add"): 403,  # emails are queued by the portal, never typed in
+}
 ADMIN_EXTRA_VIEWS = {
     "auth_user_password_change": 200,
 }
@@ -154,6 +168,8 @@ def admin_object(world: World, model: type) -> Any:
         "auth.Group": world.group,
         "account.EmailAddress": world.user.emailaddress_set.first(),
         "mfa.Authenticator": world.staff_totp,
+        "justop.OutboxEmail": world.outbox_email,
+        "justop.Suppression": world.suppression,
     }
     return objects[model._meta.label]
 
@@ -166,6 +182,7 @@ def admin_rows() -> dict[str, Row]:
             kwargs: Callable[[World], dict[str, Any]] | dict[str, Any] = {}
             if view in ("change", "delete", "history"):
                 kwargs = lambda w, m=model: {"object_id": admin_object(w, m).pk}  # noqa: E731
+            status = ADMIN_MODEL_EXCEPTIONS.get((model._meta.label, view), status)
             rows[f"admin:{prefix}_{view}"] = Row(302, 302, status, kwargs=kwargs)
         # The legacy "<object_id>/" address redirects to the change page.
         rows[f"admin/{model._meta.app_label}/{model._meta.model_name}/<path:object_id>/"] = Row(
@@ -227,6 +244,10 @@ def world(db) -> World:
         staff=staff,
         group=Group.objects.create(name="Editors"),
         staff_totp=Authenticator.objects.get(user=staff, type=Authenticator.Type.TOTP),
+        outbox_email=outbox.queue(
+            outbox.Email(kind="test.hello", to=user.email, subject="Hello", body_text="Hi")
+        ),
+        suppression=Suppression.objects.create(email="gone@example.org", stream="digest"),
     )
 
 

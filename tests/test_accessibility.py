@@ -5,6 +5,12 @@ from __future__ import annotations
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from justop import outbox
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -15,7 +21,10 @@ PAGES = [
     "/accounts/signup/",
     "/accounts/password/reset/",
     "/no-such-page/",
+    # The page behind an email's unsubscribe link.
+    lambda: reverse("unsubscribe", args=[outbox.unsubscribe_token("ana@example.org", "digest")]),
 ]
+SIGNED_IN_PAGES = ["/accounts/preferences/", "/accounts/email/"]
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
@@ -36,15 +45,89 @@ def test_public_pages_have_no_serious_accessibility_violation(
     problems = []
     try:
         for path in PAGES:
+            path = path() if callable(path) else path
             page.goto(live_server.url + path)
             assert page.get_attribute("html", "lang") == language
-            results = axe.run(page)
-            for violation in results.response["violations"]:
-                if violation["impact"] in ("serious", "critical"):
-                    targets = [node["target"] for node in violation["nodes"]][:3]
-                    problems.append(f"{path}: {violation['id']} ({violation['impact']}) {targets}")
+            problems += serious_violations(axe, page, path)
     finally:
         context.close()
+    assert not problems, "\n".join(problems)
+
+
+def serious_violations(axe, page, where: str) -> list[str]:
+    problems = []
+    for violation in axe.run(page).response["violations"]:
+        if violation["impact"] in ("serious", "critical"):
+            targets = [node["target"] for node in violation["nodes"]][:3]
+            problems.append(f"{where}: {violation['id']} ({violation['impact']}) {targets}")
+    return problems
+
+
+@pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_account_pages_have_no_serious_accessibility_violation(
+    browser, live_server, axe, language, viewport
+):
+    client = Client()
+    client.force_login(UserFactory())
+    context = browser.new_context(
+        viewport=VIEWPORTS[viewport], extra_http_headers={"Accept-Language": language}
+    )
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    page = context.new_page()
+    problems = []
+    try:
+        for path in SIGNED_IN_PAGES:
+            page.goto(live_server.url + path)
+            assert page.url == live_server.url + path, "not signed in"
+            problems += serious_violations(axe, page, path)
+    finally:
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_email_layout_has_no_serious_accessibility_violation(page, axe, language):
+    row = outbox.Email(
+        kind="test.digest",
+        to="ana@example.org",
+        stream="digest",
+        language=language,
+        template="emails/digest",
+        context={
+            "frequency": "weekly",
+            "first_day": "2026-11-16",
+            "last_day": "2026-11-22",
+            "name": "Ana",
+            "sections": [
+                {
+                    "key": "forums",
+                    "title": "Upcoming forums",
+                    "items": [
+                        {
+                            "title": "Workforce pathways forum",
+                            "url": "https://portal.example.org/forums/1/",
+                            "summary": "Employers and training programs compare notes.",
+                            "meta": "December 3, 9:00",
+                        }
+                    ],
+                }
+            ],
+        },
+    ).row()
+    message = outbox.render(row)
+    html = next(content for content, mime in message.alternatives if mime == "text/html")
+    page.set_content(html)
+    assert page.get_attribute("html", "lang") == language
+    problems = serious_violations(axe, page, f"digest email ({language})")
     assert not problems, "\n".join(problems)
 
 

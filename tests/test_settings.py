@@ -17,7 +17,7 @@ from justop.env import (
     env_origins,
     env_url,
 )
-from tests.fresh_process import load_settings
+from tests.fresh_process import PRODUCTION, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD_KEY = "k3J9x-Qm2vLp8RtZ4wYc7NbHs5FgDa1EuIoKjP6XrTyUlMnBqVe0Wz"
@@ -198,6 +198,16 @@ def test_settings_can_leave_pooling_to_pgbouncer():
         (
             {"DJANGO_ENV": "production", "SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": ".example.org"},
             "SITE_URL is required when the first ALLOWED_HOSTS entry",
+        ),
+        (
+            # Sign-in and one-click unsubscribe links must not travel in clear text.
+            {**PRODUCTION, "SITE_URL": "http://portal.example.org"},
+            "SITE_URL must start with https:// in production",
+        ),
+        (
+            # A claim shorter than a task may run would let two workers send one email.
+            {**PRODUCTION, "OUTBOX_CLAIM_TIMEOUT": "60"},
+            "OUTBOX_CLAIM_TIMEOUT (60s) must exceed the task time limit",
         ),
     ],
 )

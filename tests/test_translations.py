@@ -11,17 +11,32 @@ from django.utils import translation
 PO = Path(__file__).resolve().parent.parent / "locale" / "es" / "LC_MESSAGES" / "django.po"
 
 
-def entries() -> list[tuple[str, str, bool]]:
-    """(msgid, msgstr, fuzzy) for each entry of the catalogue but its header."""
-    found = []
+def _strings(part: str) -> str:
+    return "".join(re.findall(r'"(.*)"', part))
+
+
+def entries() -> list[tuple[object, str, bool]]:
+    """(key, msgstr, fuzzy) for each string of the catalogue but its header.
+    The key is the msgid, or (msgid, n) for each plural form, as in the
+    compiled catalogue."""
+    found: list[tuple[object, str, bool]] = []
     for block in PO.read_text().split("\n\n")[1:]:
-        msgid = "".join(re.findall(r'"(.*)"', block.split("msgstr")[0].split("msgid", 1)[1]))
-        msgstr = "".join(re.findall(r'"(.*)"', block.split("msgstr", 1)[1]))
-        found.append((msgid, msgstr, "#, fuzzy" in block))
+        fuzzy = "#, fuzzy" in block
+        source, translated = block.split("msgstr", 1)
+        source = source.split("msgid", 1)[1]
+        if "msgid_plural" in source:
+            msgid = _strings(source.split("msgid_plural")[0])
+            forms = re.split(r"msgstr\[\d+\]", "msgstr" + translated)[1:]
+            for n, form in enumerate(forms):
+                found.append(((msgid, n), _strings(form), fuzzy))
+        else:
+            found.append((_strings(source), _strings(translated), fuzzy))
     return found
 
 
-def unescape(po_text: str) -> str:
+def unescape(po_text: object) -> object:
+    if isinstance(po_text, tuple):
+        return (unescape(po_text[0]), po_text[1])
     return ast.literal_eval(f'"{po_text}"')
 
 

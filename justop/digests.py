@@ -1,0 +1,119 @@
+"""Digest machinery shared by the member digest and the newsletter: periods,
+and the assembly of one email per person from the registered sections."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.utils import timezone, translation
+
+from justop.outbox import Email, absolute
+from justop.registry import DigestSection, digest_sections
+
+DAILY = "daily"
+WEEKLY = "weekly"
+
+
+@dataclass(frozen=True)
+class Period:
+    """The last complete day or week (Monday to Sunday) before a moment, in
+    the site's time zone. ``key`` names it in idempotency keys."""
+
+    frequency: str
+    first_day: date
+    last_day: date
+    start: datetime
+    end: datetime
+    key: str
+
+    @classmethod
+    def last_complete(cls, frequency: str, now: datetime | None = None) -> Period:
+        today = timezone.localdate(now or timezone.now())
+        if frequency == DAILY:
+            first = today - timedelta(days=1)
+            key = first.isoformat()
+            length = 1
+        elif frequency == WEEKLY:
+            first = today - timedelta(days=today.weekday() + 7)
+            year, week, _ = first.isocalendar()
+            key = f"{year}-W{week:02d}"
+            length = 7
+        else:
+            raise ValueError(f"Unknown digest frequency {frequency!r}")
+        last = first + timedelta(days=length - 1)
+        return cls(
+            frequency=frequency,
+            first_day=first,
+            last_day=last,
+            start=_local_midnight(first),
+            end=_local_midnight(last + timedelta(days=1)),
+            key=key,
+        )
+
+    def context(self) -> dict[str, str]:
+        return {
+            "frequency": self.frequency,
+            "first_day": self.first_day.isoformat(),
+            "last_day": self.last_day.isoformat(),
+        }
+
+
+def _local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _absolute_items(items: list[dict[str, str]]) -> list[dict[str, str]]:
+    return [item | {"url": absolute(item["url"])} if item.get("url") else item for item in items]
+
+
+def member_digests(
+    users: Sequence[Any],
+    period: Period,
+    *,
+    wants: Callable[[Any, DigestSection], bool],
+    kind: str,
+    stream: str,
+) -> list[Email]:
+    """One digest email per member who has something new in a section they
+    want. Each section runs once for the whole batch."""
+    sections = [s for s in digest_sections() if s.for_members is not None]
+    found = {s.key: s.for_members(users, period) for s in sections if s.for_members}
+    emails = []
+    for user in users:
+        parts = []
+        for section in sections:
+            items = found[section.key].get(user.pk)
+            if items and wants(user, section):
+                with translation.override(user.language):
+                    title = str(section.title)
+                parts.append({"key": section.key, "title": title, "items": _absolute_items(items)})
+        if parts:
+            emails.append(
+                Email(
+                    kind=kind,
+                    to=user.email,
+                    user=user,
+                    stream=stream,
+                    period=period.key,
+                    template="emails/digest",
+                    context=period.context() | {"name": user.get_short_name(), "sections": parts},
+                )
+            )
+    return emails
+
+
+def public_digest_sections(period: Period, language: str) -> list[dict[str, Any]]:
+    """The sections of the public digest (the newsletter) for one period."""
+    parts = []
+    for section in digest_sections():
+        if section.for_public is None:
+            continue
+        items = section.for_public(period)
+        if items:
+            with translation.override(language):
+                title = str(section.title)
+            parts.append({"key": section.key, "title": title, "items": _absolute_items(items)})
+    return parts
