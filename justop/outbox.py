@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import make_msgid
+from html import unescape as unescape_html
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -163,12 +164,17 @@ def enqueue(ids: Sequence[int], countdown: float | None = None) -> None:
     OutboxEmail.objects.filter(pk__in=ids).update(enqueued_at=timezone.now())
     from justop.celery import app
 
-    with app.producer_or_acquire() as producer:
-        options: dict[str, Any] = {"producer": producer}
-        if countdown is not None:
-            options["countdown"] = countdown
+    options: dict[str, Any] = {}
+    if countdown is not None:
+        options["countdown"] = countdown
+    if app.conf.task_always_eager:
         for pk in ids:
             send_email.apply_async((pk,), **options)
+        return
+    # One broker connection for the whole list.
+    with app.producer_or_acquire() as producer:
+        for pk in ids:
+            send_email.apply_async((pk,), producer=producer, **options)
 
 
 # --- Delivery ----------------------------------------------------------------------
@@ -357,7 +363,7 @@ def render(row: OutboxEmail) -> EmailMultiAlternatives:
             "recipient": row.recipient,
             "site_name": settings.SITE_NAME,
             "site_url": settings.SITE_URL,
-            "preferences_url": absolute(reverse("email_preferences")) if row.user_id else "",
+            "preferences_url": absolute(reverse("circle:email_preferences")) if row.user_id else "",
             "stream_label": mail_stream(row.stream).label if row.stream else "",
             "unsubscribe_url": unsubscribe_url(row.recipient, row.stream) if row.stream else "",
         }
@@ -383,7 +389,8 @@ def render(row: OutboxEmail) -> EmailMultiAlternatives:
         headers["List-Id"] = f"<{row.stream}.{_site_domain()}>"
         headers["Precedence"] = "bulk"
     message = EmailMultiAlternatives(
-        subject=" ".join(subject.split()),
+        # Templates escape for HTML; a subject is plain text ("Smith & Sons").
+        subject=unescape_html(" ".join(subject.split())),
         body=text.strip() + "\n",
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[row.recipient],

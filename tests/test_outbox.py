@@ -319,3 +319,23 @@ def test_finished_emails_are_purged_after_the_retention_period(db, settings, mon
         "old-pending@example.org",  # never deleted before it is finished
         "recent@example.org",
     ]
+
+
+def test_a_subject_is_plain_text_not_html(db, smtp_sink):
+    outbox.queue(
+        outbox.Email(
+            kind="test.invitation",
+            to="ana@example.org",
+            template="circle/emails/invitation",
+            context={
+                "organization": "Smith & Sons <Co>",
+                "role": "member",
+                "inviter": "",
+                "url": "https://example.org/i/",
+                "expires": "2026-12-06",
+            },
+        )
+    )
+    [message] = smtp_sink.messages
+    assert "Smith & Sons <Co>" in message["Subject"]
+    assert "Smith &amp; Sons &lt;Co&gt;" in html_of(message)  # escaped where it is HTML
