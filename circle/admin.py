@@ -1,9 +1,31 @@
-from django.contrib import admin
+import csv
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from circle.models import EmailPreferences, User
+from circle import invitations, memberships
+from circle.models import (
+    County,
+    EmailPreferences,
+    Expertise,
+    Invitation,
+    JoinApplication,
+    Membership,
+    Organization,
+    Stage,
+    User,
+)
 
 
 class UserCreationForm(AdminUserCreationForm[User]):
@@ -28,6 +50,11 @@ class EmailPreferencesInline(admin.StackedInline[EmailPreferences, User]):
 @admin.register(User)
 class UserAdmin(BaseUserAdmin[User]):
     inlines = (EmailPreferencesInline,)
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple[Any, Any, Any, Any]:
+        # Deleting a person who is an organization's last admin is refused.
+        return _protect_last_admins(super().get_deleted_objects(objs, request), users=objs)
+
     form = UserEditForm
     add_form = UserCreationForm
     list_display = ("email", "name", "is_staff", "is_active", "date_joined", "last_login")
@@ -53,3 +80,300 @@ class UserAdmin(BaseUserAdmin[User]):
             },
         ),
     )
+
+
+# --- The Circle --------------------------------------------------------------------
+
+
+def _protect_last_admins(
+    deleted: tuple[Any, Any, Any, Any],
+    users: Iterable[User] = (),
+    memberships_: Iterable[Membership] = (),
+) -> tuple[Any, Any, Any, Any]:
+    """Django admin refuses a deletion that lists "protected" objects: the
+    last admin of an organization is one."""
+    to_delete, model_count, perms_needed, protected = deleted
+    protected = list(protected)
+    removing = list(memberships_)
+    users = list(users)
+    if users:
+        # Everyone selected goes at once: two admins deleted together must not
+        # each count on the other.
+        removing += list(
+            Membership.objects.filter(user__in=users, role=Membership.Role.ADMIN).select_related(
+                "organization"
+            )
+        )
+    by_organization: dict[Organization, list[int]] = {}
+    for membership in removing:
+        by_organization.setdefault(membership.organization, []).append(membership.pk)
+    for organization, ids in by_organization.items():
+        try:
+            memberships.check_admins_remain(organization, ids)
+        except memberships.LastAdminError as error:
+            protected.append(error.messages[0])
+    return to_delete, model_count, perms_needed, protected
+
+
+def _members_csv(queryset: QuerySet[Membership], filename: str) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(["organization", "name", "email", "role", "title", "joined"])
+    for m in queryset.select_related("organization", "user").order_by("organization__name"):
+        writer.writerow(
+            [
+                safe_csv(m.organization.name),
+                safe_csv(m.user.name),
+                safe_csv(m.user.email),
+                m.role,
+                safe_csv(m.title),
+                m.joined_at.date().isoformat(),
+            ]
+        )
+    return response
+
+
+def safe_csv(value: str) -> str:
+    # A cell starting with = + - @ would run as a formula in a spreadsheet.
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+class MembershipInlineFormSet(BaseInlineFormSet[Membership, Organization, Any]):
+    def clean(self) -> None:
+        super().clean()
+        if not self.instance.pk:
+            return
+        had_admins = Membership.objects.filter(
+            organization=self.instance, role=Membership.Role.ADMIN
+        ).exists()
+        admins_after = 0
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or not form.cleaned_data:
+                continue
+            if form.cleaned_data.get("DELETE"):
+                continue
+            if form.cleaned_data.get("role") == Membership.Role.ADMIN:
+                admins_after += 1
+        if had_admins and admins_after == 0:
+            raise ValidationError(memberships.last_admin_message(self.instance))
+
+
+class MembershipInline(admin.TabularInline[Membership, Organization]):
+    model = Membership
+    formset = MembershipInlineFormSet
+    extra = 0
+    autocomplete_fields = ("user",)
+    fields = ("user", "role", "title", "joined_at")
+
+
+class InvitationInline(admin.TabularInline[Invitation, Organization]):
+    model = Invitation
+    extra = 0
+    can_delete = False
+    fields = (
+        "email",
+        "role",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Organization | None = None) -> bool:
+        return False
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin[Organization]):
+    list_display = ("name", "sector", "side", "status", "joined_on")
+    list_filter = ("status", "sector", "side", "stages", "counties")
+    search_fields = ("name", "mission", "contact_email")
+    prepopulated_fields = {"slug": ("name",)}
+    filter_horizontal = ("stages", "counties", "expertise")
+    inlines = (MembershipInline, InvitationInline)
+    actions = ("export_members",)
+
+    @admin.action(description=_("Export the members of the selected organizations as CSV"))
+    def export_members(
+        self, request: HttpRequest, queryset: QuerySet[Organization]
+    ) -> HttpResponse:
+        return _members_csv(
+            Membership.objects.filter(organization__in=queryset), "circle-members.csv"
+        )
+
+
+class MembershipAdminForm(forms.ModelForm[Membership]):
+    class Meta:
+        model = Membership
+        fields = ["user", "organization", "role", "title", "joined_at"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        instance = self.instance
+        if instance.pk and instance.role == Membership.Role.ADMIN:
+            moving = data.get("organization") != instance.organization
+            demoted = data.get("role") != Membership.Role.ADMIN
+            if moving or demoted:
+                try:
+                    memberships.check_admins_remain(instance.organization, [instance.pk])
+                except memberships.LastAdminError as error:
+                    raise ValidationError(error.messages[0]) from None
+        return data
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin[Membership]):
+    form = MembershipAdminForm
+    list_display = ("user", "organization", "role", "title", "joined_at")
+    list_filter = ("role", "organization__status", "organization")
+    search_fields = ("user__email", "user__name", "organization__name", "title")
+    autocomplete_fields = ("user", "organization")
+    list_select_related = ("user", "organization")
+    actions = ("export_csv",)
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple[Any, Any, Any, Any]:
+        return _protect_last_admins(super().get_deleted_objects(objs, request), memberships_=objs)
+
+    @admin.action(description=_("Export the selected memberships as CSV"))
+    def export_csv(self, request: HttpRequest, queryset: QuerySet[Membership]) -> HttpResponse:
+        return _members_csv(queryset, "circle-members.csv")
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin[Invitation]):
+    list_display = ("email", "organization", "role", "state", "created_at", "sent_count")
+    list_filter = (
+        "role",
+        ("accepted_at", admin.EmptyFieldListFilter),
+        ("revoked_at", admin.EmptyFieldListFilter),
+        "organization",
+    )
+    search_fields = ("email", "organization__name")
+    list_select_related = ("organization",)
+    readonly_fields = (
+        "nonce",
+        "created_at",
+        "expires_at",
+        "sent_count",
+        "last_sent_at",
+        "accepted_at",
+        "accepted_by",
+        "revoked_at",
+        "batch",
+    )
+    autocomplete_fields = ("organization", "invited_by")
+    actions = ("resend", "revoke")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Staff invite from the organization's page, where the same checks run.
+        return False
+
+    @admin.action(description=_("Send again (with a fresh seven-day link)"))
+    def resend(self, request: HttpRequest, queryset: QuerySet[Invitation]) -> None:
+        sent = 0
+        for invitation in queryset.filter(accepted_at__isnull=True, revoked_at__isnull=True):
+            invitations.resend(invitation)
+            sent += 1
+        self.message_user(
+            request,
+            ngettext("%d invitation sent again.", "%d invitations sent again.", sent) % sent,
+        )
+
+    @admin.action(description=_("Revoke"))
+    def revoke(self, request: HttpRequest, queryset: QuerySet[Invitation]) -> None:
+        count = queryset.filter(accepted_at__isnull=True, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        self.message_user(
+            request, ngettext("%d invitation revoked.", "%d invitations revoked.", count) % count
+        )
+
+
+@admin.register(JoinApplication)
+class JoinApplicationAdmin(admin.ModelAdmin[JoinApplication]):
+    list_display = (
+        "organization_name",
+        "applicant_name",
+        "applicant_email",
+        "status",
+        "created_at",
+    )
+    list_filter = ("status", "sector", "side")
+    search_fields = ("organization_name", "applicant_name", "applicant_email", "mission")
+    readonly_fields = ("created_at", "reviewed_at", "reviewed_by", "organization", "language")
+    filter_horizontal = ("stages", "counties")
+    actions = ("approve", "decline")
+
+    @admin.action(
+        description=_("Approve: create the organization and invite the applicant as admin")
+    )
+    def approve(self, request: HttpRequest, queryset: QuerySet[JoinApplication]) -> None:
+        from circle import applications
+
+        done = self._decide(request, queryset, applications.approve)
+        if done:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d application approved.", "%(count)d applications approved.", done
+                )
+                % {"count": done},
+                messages.SUCCESS,
+            )
+
+    @admin.action(description=_("Decline, with a courteous email"))
+    def decline(self, request: HttpRequest, queryset: QuerySet[JoinApplication]) -> None:
+        from circle import applications
+
+        done = self._decide(request, queryset, applications.decline)
+        if done:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d application declined.", "%(count)d applications declined.", done
+                )
+                % {"count": done},
+                messages.SUCCESS,
+            )
+
+    def _decide(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[JoinApplication],
+        decide: Callable[..., Any],
+    ) -> int:
+        """Apply the decision to each application; say which could not be decided."""
+        done, skipped = 0, []
+        for application in queryset:
+            try:
+                decide(application, by=request.user)
+            except (ValidationError, ValueError) as error:
+                skipped.append(f"{application.organization_name}: {error}")
+            else:
+                done += 1
+        for line in skipped:
+            self.message_user(request, line, messages.WARNING)
+        return done
+
+
+@admin.register(Stage)
+class StageAdmin(admin.ModelAdmin[Stage]):
+    list_display = ("name", "name_es", "key", "order")
+    list_editable = ("order",)
+    search_fields = ("name", "name_es")
+
+
+@admin.register(County)
+class CountyAdmin(admin.ModelAdmin[County]):
+    list_display = ("name", "key")
+    search_fields = ("name",)
+
+
+@admin.register(Expertise)
+class ExpertiseAdmin(admin.ModelAdmin[Expertise]):
+    list_display = ("name", "slug")
+    search_fields = ("name",)
+    prepopulated_fields = {"slug": ("name",)}

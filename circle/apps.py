@@ -7,9 +7,36 @@ class CircleConfig(AppConfig):
     verbose_name = _("Circle")
 
     def ready(self) -> None:
-        from circle.digests import STREAM, turn_off_digest
-        from justop.registry import MailStream, register_mail_stream
+        from circle import demo, digests, home, invitations
+        from justop.registry import (
+            DemoSeeder,
+            DigestSection,
+            HomeSection,
+            MailStream,
+            register_demo_seeder,
+            register_digest_section,
+            register_home_section,
+            register_mail_stream,
+        )
 
+        register_home_section(
+            HomeSection("continuum", "circle/home_continuum.html", home.continuum_section, order=20)
+        )
+        register_demo_seeder(DemoSeeder("organizations", demo.seed_organizations, order=10))
         register_mail_stream(
-            MailStream(STREAM, _("the member digest"), on_unsubscribe=turn_off_digest)
+            MailStream(
+                digests.STREAM, _("the member digest"), on_unsubscribe=digests.turn_off_digest
+            )
+        )
+        register_mail_stream(
+            MailStream(invitations.STREAM, _("invitations to join organizations of the Circle"))
+        )
+        register_digest_section(
+            DigestSection(
+                key="new-organizations",
+                title=_("New member organizations"),
+                for_members=digests.new_organizations_for_members,
+                for_public=digests.new_organizations,
+                order=50,
+            )
         )

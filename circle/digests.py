@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from allauth.account.models import EmailAddress
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.text import Truncator
 
-from circle.models import EmailPreferences, User
+from circle.models import EmailPreferences, Membership, Organization, User
 from justop.digests import Period, member_digests
 from justop.outbox import queue_many
 from justop.registry import DigestSection
@@ -24,18 +26,23 @@ class DigestRun:
     queued: int
 
 
-def digest_recipients(frequency: str):  # type: ignore[no-untyped-def]
-    """Active people with a verified address who chose this frequency (the
-    default frequency counts for people who never set one)."""
+def digest_recipients(frequency: str) -> QuerySet[User]:
+    """Members of the Circle (and staff), active, with a verified address,
+    who chose this frequency (the default frequency counts for people who
+    never set one)."""
     chosen = Q(email_preferences__digest_frequency=frequency)
     if frequency == EmailPreferences.DEFAULT_FREQUENCY:
         chosen |= Q(email_preferences__isnull=True)
     verified = EmailAddress.objects.filter(
         user=OuterRef("pk"), email=OuterRef("email"), verified=True
     )
+    member = Membership.objects.filter(
+        user=OuterRef("pk"), organization__status=Organization.Status.ACTIVE
+    )
     return (
         User.objects.filter(chosen, is_active=True)
         .filter(Exists(verified))
+        .filter(Q(is_staff=True) | Exists(member))
         .select_related("email_preferences")
         .order_by("pk")
     )
@@ -77,3 +84,27 @@ def turn_off_digest(email: str) -> None:
         EmailPreferences.objects.update_or_create(
             user=user, defaults={"digest_frequency": EmailPreferences.Frequency.OFF}
         )
+
+
+def new_organizations(period: Period) -> list[dict[str, str]]:
+    """Organizations that joined the Circle in the period (public facts)."""
+    joined = Organization.objects.active().filter(
+        joined_on__gte=period.first_day, joined_on__lte=period.last_day
+    )
+    return [
+        {
+            "title": organization.name,
+            "url": organization.get_absolute_url(),
+            "summary": Truncator(organization.mission).words(30),
+            "meta": organization.get_sector_display(),
+        }
+        for organization in joined.order_by("name")
+    ]
+
+
+def new_organizations_for_members(
+    users: Sequence[User], period: Period
+) -> dict[int, list[dict[str, str]]]:
+    # The same public list for everyone: one query for the whole batch.
+    items = new_organizations(period)
+    return {user.pk: items for user in users} if items else {}

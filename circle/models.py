@@ -5,8 +5,12 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+
+from justop.uploads import server_name
 
 
 class UserManager(BaseUserManager["User"]):
@@ -123,3 +127,294 @@ class EmailPreferences(models.Model):
 
     def wants_section(self, key: str) -> bool:
         return key not in self.digest_sections_off
+
+
+# --- The Circle: organizations and their people -------------------------------------
+
+
+class Stage(models.Model):
+    """A stage of the continuum of economic opportunity. Staff may refine the list."""
+
+    key = models.SlugField(_("key"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    name_es = models.CharField(_("name in Spanish"), max_length=80, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("continuum stage")
+        verbose_name_plural = _("continuum stages")
+        ordering = ["order", "key"]
+
+    def __str__(self) -> str:
+        return self.localized_name
+
+    @property
+    def localized_name(self) -> str:
+        if self.name_es and get_language() == "es":
+            return self.name_es
+        return self.name
+
+
+class County(models.Model):
+    key = models.SlugField(_("key"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+
+    class Meta:
+        verbose_name = _("county")
+        verbose_name_plural = _("counties")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Expertise(models.Model):
+    """An area of expertise, a free tag shared by organizations."""
+
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    slug = models.SlugField(_("slug"), max_length=70, unique=True)
+
+    class Meta:
+        verbose_name = _("area of expertise")
+        verbose_name_plural = _("areas of expertise")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrganizationQuerySet(models.QuerySet["Organization"]):
+    def active(self) -> OrganizationQuerySet:
+        return self.filter(status=Organization.Status.ACTIVE)
+
+
+def logo_path(instance: Organization, filename: str) -> str:
+    # The extension was chosen from the file's content when it was checked.
+    extension = filename.rsplit(".", 1)[-1].lower()
+    return server_name("logos", extension)
+
+
+class Organization(models.Model):
+    """A member organization of the Circle: the tenant."""
+
+    class Sector(models.TextChoices):
+        BUSINESS = "business", _("Business")
+        NONPROFIT = "nonprofit", _("Nonprofit")
+        GOVERNMENT = "government", _("Government")
+        PHILANTHROPY = "philanthropy", _("Philanthropy")
+        EDUCATION = "education", _("Education")
+        COMMUNITY = "community", _("Community")
+
+    class Side(models.TextChoices):
+        SUPPLY = "supply", _("Talent supply")
+        DEMAND = "demand", _("Employer demand")
+        BOTH = "both", _("Both")
+
+    class Status(models.TextChoices):
+        APPLICANT = "applicant", _("Applicant")
+        ACTIVE = "active", _("Active")
+        INACTIVE = "inactive", _("Inactive")
+
+    name = models.CharField(_("name"), max_length=150, unique=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices)
+    mission = models.TextField(_("mission statement"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    logo = models.ImageField(_("logo"), upload_to=logo_path, blank=True)
+    counties = models.ManyToManyField(County, verbose_name=_("counties served"), blank=True)
+    stages = models.ManyToManyField(Stage, verbose_name=_("continuum stages served"), blank=True)
+    side = models.CharField(_("side"), max_length=10, choices=Side.choices, default=Side.BOTH)
+    expertise = models.ManyToManyField(Expertise, verbose_name=_("areas of expertise"), blank=True)
+    contact_name = models.CharField(_("public contact name"), max_length=150, blank=True)
+    contact_email = models.EmailField(_("public contact email"), blank=True)
+    contact_phone = models.CharField(_("public contact phone"), max_length=40, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    joined_on = models.DateField(_("joined the Circle on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("circle:organization", args=[self.slug])
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        ADMIN = "admin", pgettext_lazy("role in an organization", "Admin")
+        MEMBER = "member", _("Member")
+
+    user = models.ForeignKey(
+        User, verbose_name=_("person"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    title = models.CharField(_("title"), max_length=120, blank=True)
+    joined_at = models.DateTimeField(_("joined"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["organization__name", "user__name", "user__email"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="membership_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.organization} ({self.get_role_display()})"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == self.Role.ADMIN
+
+
+class InvitationBatch(models.Model):
+    """Invitations sent together, so their sender can follow the sending."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="invitation_batches"
+    )
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    total = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("invitation batch")
+        verbose_name_plural = _("invitation batches")
+
+    def __str__(self) -> str:
+        return f"{self.total} invitations to {self.organization}"
+
+
+class Invitation(models.Model):
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    email = models.EmailField(_("email address"))
+    role = models.CharField(
+        _("role"), max_length=10, choices=Membership.Role.choices, default=Membership.Role.MEMBER
+    )
+    invited_by = models.ForeignKey(
+        User,
+        verbose_name=_("invited by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    batch = models.ForeignKey(
+        InvitationBatch,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invitations",
+    )
+    # Part of the signed link; a resend draws a new one, so older links stop working.
+    nonce = models.CharField(max_length=32, editable=False)
+    created_at = models.DateTimeField(_("invited"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    sent_count = models.PositiveSmallIntegerField(_("times sent"), default=0)
+    last_sent_at = models.DateTimeField(_("last sent"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+        constraints = [
+            # One open invitation per address and organization: inviting again
+            # renews it instead of sending a second one.
+            models.UniqueConstraint(
+                fields=["organization", "email"],
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_open_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organization}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and not self.is_expired
+
+    @property
+    def state(self) -> str:
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        return "expired" if self.is_expired else "pending"
+
+
+class JoinApplication(models.Model):
+    """An organization asking to join the Circle, reviewed by staff."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending review")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+
+    organization_name = models.CharField(_("organization name"), max_length=150)
+    sector = models.CharField(_("sector"), max_length=20, choices=Organization.Sector.choices)
+    website = models.URLField(_("website"), blank=True)
+    mission = models.TextField(_("mission statement"))
+    side = models.CharField(
+        _("side"), max_length=10, choices=Organization.Side.choices, default=Organization.Side.BOTH
+    )
+    stages = models.ManyToManyField(Stage, verbose_name=_("continuum stages served"), blank=True)
+    counties = models.ManyToManyField(County, verbose_name=_("counties served"), blank=True)
+    applicant_name = models.CharField(_("your name"), max_length=150)
+    applicant_email = models.EmailField(_("your email address"))
+    applicant_title = models.CharField(_("your title"), max_length=120, blank=True)
+    message = models.TextField(_("why your organization wants to join"), blank=True)
+    language = models.CharField(max_length=8, default=settings.LANGUAGE_CODE)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(_("received"), default=timezone.now)
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization created"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("join application")
+        verbose_name_plural = _("join applications")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.organization_name

@@ -125,3 +125,36 @@ def unregister_digest_section(key: str) -> None:
 
 def digest_sections() -> list[DigestSection]:
     return sorted(_digest_sections.values(), key=lambda s: (s.order, s.key))
+
+
+# --- Organization page sections ----------------------------------------------------
+# What an organization contributes (forums hosted, research published, open
+# asks and offers), shown on its page. get_context(request, organization)
+# returns the section's context, or None to hide it, and applies the app's
+# own visibility rule for the person asking.
+
+
+@dataclass(frozen=True)
+class OrganizationSection:
+    key: str
+    template: str
+    get_context: Callable[[HttpRequest, Any], dict[str, Any] | None]
+    order: int = 100
+
+
+_organization_sections: dict[str, OrganizationSection] = {}
+
+
+def register_organization_section(section: OrganizationSection) -> None:
+    _organization_sections[section.key] = section
+
+
+def organization_sections(
+    request: HttpRequest, organization: Any
+) -> list[tuple[OrganizationSection, dict[str, Any]]]:
+    shown = []
+    for section in sorted(_organization_sections.values(), key=lambda s: (s.order, s.key)):
+        context = section.get_context(request, organization)
+        if context is not None:
+            shown.append((section, context))
+    return shown

@@ -7,6 +7,7 @@ REQUIRE_SERVICES=1 (as in .ci/run), where an absent service fails them.
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
 
@@ -75,6 +76,29 @@ def _test_defaults(request, settings):
     app.conf.task_always_eager = eager
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """The continuum's stages and the counties come from a data migration.
+    A transactional test empties every table when it ends, so put them back
+    for whichever database test comes next."""
+    uses_db = request.node.get_closest_marker("django_db") or {
+        "db",
+        "transactional_db",
+    } & set(request.fixturenames)
+    if not uses_db:
+        return
+    request.getfixturevalue(
+        "transactional_db" if "transactional_db" in request.fixturenames else "db"
+    )
+    from django.apps import apps
+
+    from circle.models import Stage
+
+    if not Stage.objects.exists():
+        seed = importlib.import_module("circle.migrations.0004_stages_and_counties").seed
+        seed(apps, None)
 
 
 @pytest.fixture

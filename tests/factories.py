@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import datetime
+
 import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
-from circle.models import User
+from circle.models import County, Membership, Organization, Stage, User
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -36,3 +38,54 @@ class StaffFactory(UserFactory):
         """Staff have an authenticator app; pass totp=False for one without."""
         if create and extracted is not False:
             TOTP.activate(obj, generate_totp_secret())
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Organization {n}")
+    slug = factory.Sequence(lambda n: f"organization-{n}")
+    sector = Organization.Sector.NONPROFIT
+    side = Organization.Side.BOTH
+    mission = "Opening pathways to good jobs in Metro Atlanta."
+    status = Organization.Status.ACTIVE
+    joined_on = factory.LazyFunction(lambda: datetime.date(2026, 1, 15))
+
+    @factory.post_generation
+    def stages(obj, create, extracted, **kwargs):
+        """Stage keys, e.g. stages=["job-access"]."""
+        if create and extracted:
+            obj.stages.set(Stage.objects.filter(key__in=extracted))
+
+    @factory.post_generation
+    def counties(obj, create, extracted, **kwargs):
+        """County keys, e.g. counties=["fulton"]."""
+        if create and extracted:
+            obj.counties.set(County.objects.filter(key__in=extracted))
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organization = factory.SubFactory(OrganizationFactory)
+    role = Membership.Role.MEMBER
+    title = "Program manager"
+
+
+def member_of(organization: Organization, role: str = Membership.Role.MEMBER, **kwargs) -> User:
+    """A new person belonging to the organization with this role."""
+    return MembershipFactory(organization=organization, role=role, **kwargs).user
+
+
+class MemberFactory(UserFactory):
+    """A person belonging to an active organization: a member of the Circle."""
+
+    @factory.post_generation
+    def membership(obj, create, extracted, **kwargs):
+        if create:
+            organization = extracted or OrganizationFactory()
+            Membership.objects.create(user=obj, organization=organization)

@@ -42,7 +42,9 @@ class SMTPSink:
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
     # aiosmtpd handler hooks
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
         if address.lower() in self.refuse:
             return self.refuse[address.lower()]
         envelope.rcpt_tos.append(address)
@@ -86,7 +88,9 @@ class SMTPSink:
         deadline = time.monotonic() + timeout
         while len(self.messages) < count:
             if time.monotonic() > deadline:
-                raise TimeoutError(f"{len(self.messages)} of {count} messages arrived in {timeout}s")
+                raise TimeoutError(
+                    f"{len(self.messages)} of {count} messages arrived in {timeout}s"
+                )
             time.sleep(0.05)
 
 

@@ -6,10 +6,14 @@ see it. Each row gives the expected status of a GET for each role:
 
     anonymous  no account
     user       signed in, verified email, no organization
+    member_a   a member of organization A
+    admin_a    an admin of organization A
+    member_b   a member of organization B
     staff      PSE staff with an authenticator app (superuser)
 
-Organization roles (member of A, admin of A, member of B) join the matrix with
-the organizations themselves.
+Objects the rows point at belong to organization A, so member_b is the
+outsider: management pages of A must answer 404 to them (existence is not
+leaked), 403 to member_a (a member without the role).
 
 Statuses: 200, 403, 404 as is; LOGIN means a redirect to the sign-in page;
 302 is any other redirect (for example a signed-in person sent away from the
@@ -29,13 +33,15 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from circle import invitations
+from circle.models import County, Expertise, Invitation, JoinApplication, Membership, Stage
 from justop import outbox
 from justop.models import Suppression
 from justop.outbox import unsubscribe_token
-from tests.factories import StaffFactory, UserFactory
+from tests.factories import OrganizationFactory, StaffFactory, UserFactory, member_of
 
 LOGIN = "login"
-ROLES = ("anonymous", "user", "staff")
+ROLES = ("anonymous", "user", "member_a", "admin_a", "member_b", "staff")
 
 
 @dataclass
@@ -44,6 +50,15 @@ class World:
 
     user: Any
     staff: Any
+    member_a: Any
+    admin_a: Any
+    member_b: Any
+    org_a: Any
+    membership_a: Any
+    invitation_a: Any
+    batch_a: Any
+    application: Any
+    expertise: Any
     group: Any
     staff_totp: Any
     outbox_email: Any
@@ -58,18 +73,38 @@ class Row:
     kwargs: Callable[[World], dict[str, Any]] | dict[str, Any] = field(default_factory=dict)
     # For unnamed patterns: the path to request.
     path: Callable[[World], str] | None = None
+    # Organization roles; None means "as a signed-in user without organization".
+    member_a: int | str | None = None
+    admin_a: int | str | None = None
+    member_b: int | str | None = None
 
     def expected(self, role: str) -> int | str:
-        return getattr(self, role)
+        value = getattr(self, role)
+        return self.user if value is None else value
 
 
 def same(status: int | str) -> Row:
     return Row(status, status, status)
 
 
-def signed_in(status: int | str = 200) -> Row:
+def signed_in(status: int | str = 200, **kwargs: Any) -> Row:
     """Pages for any signed-in person."""
-    return Row(LOGIN, status, status)
+    return Row(LOGIN, status, status, **kwargs)
+
+
+def members_only(**kwargs: Any) -> Row:
+    """Pages for members of the Circle (any active organization) and staff."""
+    return Row(LOGIN, 403, 200, member_a=200, admin_a=200, member_b=200, **kwargs)
+
+
+def admins_of_a(status: int = 200, **kwargs: Any) -> Row:
+    """Management pages of organization A: its admins and staff. An outsider
+    (no organization, or organization B) gets 404; a plain member of A 403."""
+    return Row(LOGIN, 404, status, member_a=403, admin_a=status, member_b=404, **kwargs)
+
+
+def org_a(w: World, **extra: Any) -> dict[str, Any]:
+    return {"slug": w.org_a.slug, **extra}
 
 
 ROWS: dict[str, Row] = {
@@ -82,7 +117,39 @@ ROWS: dict[str, Row] = {
     "unsubscribe": Row(
         200, 200, 200, kwargs=lambda w: {"token": unsubscribe_token(w.user.email, "digest")}
     ),
-    "email_preferences": signed_in(),
+    # circle: public
+    "circle:join": same(200),
+    "circle:join_thanks": same(200),
+    "circle:organization": Row(200, 200, 200, kwargs=org_a),
+    # An invitation to A for invitee@example.org: a new person sets a password;
+    # anyone signed in with another address is told it is not theirs.
+    "circle:accept_invitation": Row(
+        200,
+        403,
+        403,
+        member_a=403,
+        admin_a=403,
+        member_b=403,
+        kwargs=lambda w: {"token": invitations.token_for(w.invitation_a)},
+    ),
+    # circle: members of the Circle
+    "circle:directory": members_only(),
+    "circle:continuum": members_only(),
+    # circle: organization A's admins
+    "circle:manage_profile": admins_of_a(kwargs=org_a),
+    "circle:manage_members": admins_of_a(kwargs=org_a),
+    "circle:manage_member": admins_of_a(kwargs=lambda w: org_a(w, pk=w.membership_a.pk)),
+    "circle:manage_invitations": admins_of_a(kwargs=org_a),
+    "circle:invitation_batch": admins_of_a(kwargs=lambda w: org_a(w, pk=w.batch_a.pk)),
+    # POST only (405 to a GET once signed in, before anything is looked up)
+    "circle:resend_invitation": signed_in(405, kwargs=lambda w: org_a(w, pk=w.invitation_a.pk)),
+    "circle:revoke_invitation": signed_in(405, kwargs=lambda w: org_a(w, pk=w.invitation_a.pk)),
+    "circle:leave": signed_in(405, kwargs=lambda w: {"pk": w.membership_a.pk}),
+    # circle: a person's own account
+    "circle:email_preferences": signed_in(),
+    "circle:memberships": signed_in(),
+    "circle:export_data": signed_in(),
+    "circle:delete_account": signed_in(),
     # allauth: entrance
     "account_login": Row(200, 302, 302),
     "account_logout": Row(302, 200, 200),
@@ -156,6 +223,7 @@ ADMIN_MODEL_VIEWS = {
 # Pages that answer otherwise for one model, by (model label, view).
 ADMIN_MODEL_EXCEPTIONS = {
     ("justop.OutboxEmail", "add"): 403,  # emails are queued by the portal, never typed in
+    ("circle.Invitation", "add"): 403,  # invitations are sent from the organization's page
 }
 ADMIN_EXTRA_VIEWS = {
     "auth_user_password_change": 200,
@@ -169,6 +237,13 @@ def admin_object(world: World, model: type) -> Any:
         "account.EmailAddress": world.user.emailaddress_set.first(),
         "mfa.Authenticator": world.staff_totp,
         "justop.OutboxEmail": world.outbox_email,
+        "circle.Organization": world.org_a,
+        "circle.Membership": world.membership_a,
+        "circle.Invitation": world.invitation_a,
+        "circle.JoinApplication": world.application,
+        "circle.Stage": Stage.objects.first(),
+        "circle.County": County.objects.first(),
+        "circle.Expertise": world.expertise,
         "justop.Suppression": world.suppression,
     }
     return objects[model._meta.label]
@@ -239,9 +314,31 @@ def test_no_row_is_left_over_from_a_removed_pattern():
 def world(db) -> World:
     user = UserFactory()
     staff = StaffFactory()
+    organization_a = OrganizationFactory(name="Organization A", slug="organization-a")
+    organization_b = OrganizationFactory(name="Organization B", slug="organization-b")
+    member_a = member_of(organization_a)
+    admin_a = member_of(organization_a, Membership.Role.ADMIN)
+    result = invitations.invite(
+        organization_a, ["invitee@example.org", "other@example.org"], "member", by=admin_a
+    )
     return World(
         user=user,
         staff=staff,
+        member_a=member_a,
+        admin_a=admin_a,
+        member_b=member_of(organization_b),
+        org_a=organization_a,
+        membership_a=Membership.objects.get(user=member_a),
+        invitation_a=Invitation.objects.get(email="invitee@example.org"),
+        batch_a=result.batch,
+        application=JoinApplication.objects.create(
+            organization_name="Westside Works",
+            sector="nonprofit",
+            mission="Training for construction jobs.",
+            applicant_name="Ana Díaz",
+            applicant_email="ana@westside.example.org",
+        ),
+        expertise=Expertise.objects.create(name="Apprenticeships", slug="apprenticeships"),
         group=Group.objects.create(name="Editors"),
         staff_totp=Authenticator.objects.get(user=staff, type=Authenticator.Type.TOTP),
         outbox_email=outbox.queue(

@@ -21,6 +21,8 @@ PAGES = [
     "/accounts/signup/",
     "/accounts/password/reset/",
     "/no-such-page/",
+    "/join/",
+    "/join/thanks/",
     # The page behind an email's unsubscribe link.
     lambda: reverse("unsubscribe", args=[outbox.unsubscribe_token("ana@example.org", "digest")]),
 ]

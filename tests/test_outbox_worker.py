@@ -10,7 +10,6 @@ import time
 
 import pytest
 import redis
-from django.conf import settings
 
 from justop import outbox
 from justop.models import OutboxEmail

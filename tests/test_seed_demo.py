@@ -44,3 +44,20 @@ def test_in_production_it_sets_and_prints_no_password(settings, capsys):
     out = capsys.readouterr().out
     assert DEMO_PASSWORDS[STAFF_EMAIL] not in out
     assert not User.objects.get(email=STAFF_EMAIL).has_usable_password()
+
+
+def test_it_creates_a_dozen_organizations_with_admins_and_pending_work():
+    from circle.models import Invitation, JoinApplication, Membership, Organization
+
+    call_command("seed_demo")
+    call_command("seed_demo")  # idempotent
+    active = Organization.objects.active()
+    assert active.count() >= 12
+    assert len(set(active.values_list("sector", flat=True))) == 6
+    for organization in active:
+        assert organization.memberships.filter(role=Membership.Role.ADMIN).exists()
+        assert organization.stages.exists() and organization.counties.exists()
+    member = User.objects.get(email=MEMBER_EMAIL)
+    assert Membership.objects.filter(user=member, role=Membership.Role.ADMIN).exists()
+    assert Invitation.objects.filter(accepted_at=None, revoked_at=None).count() >= 2
+    assert JoinApplication.objects.filter(status="pending").count() >= 2

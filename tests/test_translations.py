@@ -23,14 +23,16 @@ def entries() -> list[tuple[object, str, bool]]:
     for block in PO.read_text().split("\n\n")[1:]:
         fuzzy = "#, fuzzy" in block
         source, translated = block.split("msgstr", 1)
-        source = source.split("msgid", 1)[1]
+        context, source = source.split("msgid", 1)
+        # A string with a context is compiled as "context\x04msgid".
+        prefix = _strings(context.split("msgctxt", 1)[1]) + "\\x04" if "msgctxt" in context else ""
         if "msgid_plural" in source:
-            msgid = _strings(source.split("msgid_plural")[0])
+            msgid = prefix + _strings(source.split("msgid_plural")[0])
             forms = re.split(r"msgstr\[\d+\]", "msgstr" + translated)[1:]
             for n, form in enumerate(forms):
                 found.append(((msgid, n), _strings(form), fuzzy))
         else:
-            found.append((_strings(source), _strings(translated), fuzzy))
+            found.append((prefix + _strings(source), _strings(translated), fuzzy))
     return found
 
 

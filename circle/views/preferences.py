@@ -80,5 +80,5 @@ def email_preferences(request: HttpRequest) -> HttpResponse:
             if preferences.digest_frequency != EmailPreferences.Frequency.OFF:
                 outbox.resubscribe(user.email, STREAM)
         messages.success(request, _("Your email preferences are saved."))
-        return redirect("email_preferences")
+        return redirect("circle:email_preferences")
     return render(request, "circle/email_preferences.html", {"form": form})

@@ -1,0 +1,106 @@
+"""Who may see and do what in the Circle: the one place views ask.
+
+- A member is a person with a membership in an active organization; PSE
+  staff count as members everywhere.
+- Tenant pages (/orgs/<slug>/manage/...) reach their organization only
+  through get_org_for_admin: someone outside the organization gets 404 (its
+  existence is not leaked), a member without the admin role gets 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+
+from circle.models import Membership, Organization, User
+
+
+def _user(request: HttpRequest) -> User | None:
+    user = request.user
+    return user if isinstance(user, User) and user.is_authenticated else None
+
+
+def active_memberships(user: User) -> QuerySet[Membership]:
+    return Membership.objects.filter(
+        user=user, organization__status=Organization.Status.ACTIVE
+    ).select_related("organization")
+
+
+def is_member(user: Any) -> bool:
+    """Staff, or a person belonging to an active organization. Cached on the
+    user object for the request."""
+    if not isinstance(user, User) or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_staff:
+        return True
+    cached = getattr(user, "_circle_is_member", None)
+    if cached is None:
+        cached = active_memberships(user).exists()
+        user._circle_is_member = cached  # type: ignore[attr-defined]
+    return bool(cached)
+
+
+def member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Members-only pages: anonymous → sign in, signed in but not a member → 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not is_member(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@dataclass(frozen=True)
+class OrgAccess:
+    organization: Organization
+    membership: Membership | None  # the person's own, None for staff outside it
+    can_manage: bool
+
+
+def _access(request: HttpRequest, slug: str) -> OrgAccess | None:
+    user = _user(request)
+    if user is None:
+        return None
+    try:
+        organization = Organization.objects.get(slug=slug)
+    except Organization.DoesNotExist:
+        return None
+    membership = Membership.objects.filter(user=user, organization=organization).first()
+    if membership is None and not user.is_staff:
+        return None
+    can_manage = user.is_staff or (membership is not None and membership.is_admin)
+    return OrgAccess(organization, membership, can_manage)
+
+
+def get_org_for_admin(request: HttpRequest, slug: str) -> OrgAccess:
+    """The organization of a management page. Outsiders: 404; members
+    without the admin role: 403. Anonymous people never get here
+    (login_required comes first)."""
+    access = _access(request, slug)
+    if access is None:
+        raise Http404
+    if not access.can_manage:
+        raise PermissionDenied
+    return access
+
+
+def get_org_for_viewer(request: HttpRequest, slug: str) -> Organization:
+    """The organization of a public profile page: an active organization for
+    anyone; an applicant or inactive one only for its own members and staff."""
+    try:
+        organization = Organization.objects.get(slug=slug)
+    except Organization.DoesNotExist:
+        raise Http404 from None
+    if organization.status != Organization.Status.ACTIVE and _access(request, slug) is None:
+        raise Http404
+    return organization

@@ -1,0 +1,189 @@
+"""Demo organizations of the Circle, their people, invitations and applications.
+
+Names are invented; the sectors, stages and counties are those of real
+Metro Atlanta work."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from django.utils import timezone
+from django.utils.text import slugify
+
+from circle.models import (
+    County,
+    Expertise,
+    Invitation,
+    JoinApplication,
+    Membership,
+    Organization,
+    Stage,
+)
+from justop.demo import MEMBER_EMAIL, demo_person
+
+Sector, Side = Organization.Sector, Organization.Side
+
+# name, sector, side, stages, counties, expertise, mission, months in the Circle
+ORGANIZATIONS = [
+    ("Peachtree Skills Alliance", Sector.NONPROFIT, Side.SUPPLY,
+     ["education-training", "workforce-readiness"], ["fulton", "dekalb"],
+     ["Digital skills", "Career coaching"],
+     "We train adults from low-income neighborhoods for jobs in technology and skilled trades, "
+     "with paid training, childcare support and a coach from enrollment to the first "
+     "promotion.", 30),
+    ("Metro Atlanta Manufacturers Council", Sector.BUSINESS, Side.DEMAND,
+     ["job-access", "retention-advancement"], ["cobb", "gwinnett", "douglas"],
+     ["Apprenticeships", "Advanced manufacturing"],
+     "Manufacturers of the region hiring and promoting local talent: we pool entry-level "
+     "openings and design apprenticeships with training partners.", 28),
+    ("Clayton County Workforce Office", Sector.GOVERNMENT, Side.BOTH,
+     ["job-access", "workforce-readiness"], ["clayton", "henry", "fayette"],
+     ["Job placement", "Training vouchers"],
+     "The county's public workforce services: career centers, training vouchers and hiring "
+     "events that connect residents with employers near the airport.", 26),
+    ("Southside Community Fund", Sector.PHILANTHROPY, Side.BOTH,
+     ["community-investment", "entrepreneurship"], ["fulton", "clayton"],
+     ["Grantmaking", "Small business lending"],
+     "A community foundation investing in Southside neighborhoods so that residents own the "
+     "growth around them.", 24),
+    ("Gwinnett Technical Pathways", Sector.EDUCATION, Side.SUPPLY,
+     ["education-training"], ["gwinnett", "forsyth"],
+     ["Industry credentials", "Dual enrollment"],
+     "Short, stackable credentials built with employers, from high school dual enrollment to "
+     "evening programs for working adults.", 20),
+    ("Eastlake Neighbors Network", Sector.COMMUNITY, Side.SUPPLY,
+     ["community-investment"], ["dekalb", "rockdale"],
+     ["Community organizing", "Resident outreach"],
+     "Neighbors organizing for good jobs and affordable homes, and making sure residents hear "
+     "about opportunities first.", 18),
+    ("Atlanta Health Careers Collaborative", Sector.BUSINESS, Side.DEMAND,
+     ["retention-advancement", "job-access"], ["fulton", "dekalb", "cobb"],
+     ["Healthcare careers", "Tuition assistance"],
+     "Hospitals and clinics opening career ladders from environmental services and patient "
+     "transport to nursing and allied health.", 15),
+    ("Cobb Small Business Resource Center", Sector.NONPROFIT, Side.BOTH,
+     ["entrepreneurship"], ["cobb", "cherokee"],
+     ["Small business lending", "Business coaching"],
+     "Coaching, microloans and procurement readiness for entrepreneurs of color in Cobb and "
+     "Cherokee counties.", 12),
+    ("Henry County Youth Apprenticeship", Sector.EDUCATION, Side.BOTH,
+     ["education-training", "job-access"], ["henry"],
+     ["Apprenticeships", "Youth employment"],
+     "Paid apprenticeships for high school juniors and seniors with local employers.", 9),
+    ("Greater Atlanta Logistics Employers", Sector.BUSINESS, Side.DEMAND,
+     ["job-access"], ["clayton", "fulton", "henry"],
+     ["Logistics", "Commercial driving"],
+     "Warehousing, freight and airport employers hiring at scale, with fair-chance policies.", 6),
+    ("Fairburn Financial Empowerment Center", Sector.NONPROFIT, Side.SUPPLY,
+     ["entrepreneurship", "community-investment"], ["fulton", "douglas"],
+     ["Financial coaching", "Credit building"],
+     "Free financial coaching and credit building so that a raise turns into savings and "
+     "wealth.", 3),
+    ("Second Chance Employment Partners", Sector.NONPROFIT, Side.BOTH,
+     ["workforce-readiness", "job-access", "retention-advancement"],
+     ["fulton", "dekalb", "clayton"],
+     ["Fair-chance hiring", "Career coaching"],
+     "Preparing people returning from incarceration for work, and employers for fair-chance "
+     "hiring, with support through the first year on the job.", 0),
+]  # fmt: skip
+
+PEOPLE = [
+    ("Alicia Moore", "Executive director"),
+    ("Marcus Johnson", "Program manager"),
+    ("Dana Whitfield", "Partnerships lead"),
+]
+
+
+def _domain(name: str) -> str:
+    return slugify(name).replace("-", "")[:24] + ".example.org"
+
+
+def seed_organizations() -> list[str]:
+    today = timezone.localdate()
+    stages = {s.key: s for s in Stage.objects.all()}
+    counties = {c.key: c for c in County.objects.all()}
+    created = []
+    for name, sector, side, stage_keys, county_keys, tags, mission, months in ORGANIZATIONS:
+        domain = _domain(name)
+        organization, _ = Organization.objects.update_or_create(
+            slug=slugify(name),
+            defaults={
+                "name": name,
+                "sector": sector,
+                "side": side,
+                "mission": mission,
+                "website": f"https://www.{domain}",
+                "contact_name": PEOPLE[0][0],
+                "contact_email": f"hello@{domain}",
+                "status": Organization.Status.ACTIVE,
+                # The newest joined a few days ago, so the digests have news.
+                "joined_on": today - timedelta(days=months * 30 + 3),
+            },
+        )
+        organization.stages.set([stages[k] for k in stage_keys if k in stages])
+        organization.counties.set([counties[k] for k in county_keys if k in counties])
+        organization.expertise.set(
+            [
+                Expertise.objects.get_or_create(slug=slugify(t), defaults={"name": t})[0]
+                for t in tags
+            ]
+        )
+        for index, (person, title) in enumerate(PEOPLE):
+            first, last = person.lower().split()
+            user = demo_person(f"{first}.{last}@{domain}", name=person)
+            Membership.objects.update_or_create(
+                user=user,
+                organization=organization,
+                defaults={"role": "admin" if index == 0 else "member", "title": title},
+            )
+        created.append(organization)
+
+    # The demo member runs the first organization and belongs to a second.
+    member = demo_person(MEMBER_EMAIL, name="Morgan Member")
+    Membership.objects.update_or_create(
+        user=member, organization=created[0], defaults={"role": "admin", "title": "Operations"}
+    )
+    Membership.objects.update_or_create(
+        user=member, organization=created[5], defaults={"role": "member", "title": "Volunteer"}
+    )
+
+    now = timezone.now()
+    for email in ("jordan.lee@example.org", "sam.rivera@example.org"):
+        Invitation.objects.get_or_create(
+            organization=created[0],
+            email=email,
+            accepted_at=None,
+            revoked_at=None,
+            defaults={
+                "nonce": secrets.token_hex(16),
+                "expires_at": now + timedelta(days=7),
+                "invited_by": member,
+                "sent_count": 1,
+                "last_sent_at": now,
+            },
+        )
+    for organization_name, sector, applicant, email in [
+        (
+            "Westview Makers Cooperative",
+            Sector.COMMUNITY,
+            "Tasha Green",
+            "tasha@westview.example.org",
+        ),
+        ("Decatur Code School", Sector.EDUCATION, "Luis Ortega", "luis@decaturcode.example.org"),
+    ]:
+        application, _ = JoinApplication.objects.get_or_create(
+            applicant_email=email,
+            organization_name=organization_name,
+            defaults={
+                "sector": sector,
+                "mission": "Opening doors to good work for our neighbors.",
+                "applicant_name": applicant,
+                "message": "We would like to coordinate with employers in the Circle.",
+            },
+        )
+        application.stages.set([stages["education-training"]])
+        application.counties.set([counties["dekalb"], counties["fulton"]])
+    return [
+        f"  {len(created)} member organizations; {MEMBER_EMAIL} is an admin of {created[0].name}.",
+    ]

@@ -1,0 +1,152 @@
+"""The member directory: which active organizations match a search, a page at a time.
+
+The search is read from the query string, so a URL is a saved search: the
+same URL shows the same filters and the same results. A value the directory
+does not know (a stale bookmark, a hand-edited link) is left out with a form
+error instead of failing the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, cast
+
+from django import forms
+from django.core.paginator import Page, Paginator
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from circle.models import County, Expertise, Organization, Stage
+
+PER_PAGE = 20
+MAX_QUERY_LENGTH = 200
+# Every word of a search adds a condition to the query; past a handful of
+# words a longer search narrows nothing more and only costs the database.
+MAX_TERMS = 8
+
+Side = Organization.Side
+
+# An organization serving both sides serves each of them: it belongs in the
+# results for "supply" and for "demand". "Both" asks for the ones doing both.
+SIDES_MATCHING: dict[str, tuple[str, ...]] = {
+    Side.SUPPLY: (Side.SUPPLY, Side.BOTH),
+    Side.DEMAND: (Side.DEMAND, Side.BOTH),
+    Side.BOTH: (Side.BOTH,),
+}
+
+
+@dataclass(frozen=True)
+class Facets:
+    """The values each filter offers."""
+
+    stages: list[Stage]
+    counties: list[County]
+    expertise: list[Expertise]
+
+
+def load_facets() -> Facets:
+    """One query per list, whatever the number of organizations."""
+    return Facets(
+        stages=list(Stage.objects.all()),
+        counties=list(County.objects.all()),
+        # Expertise is a free tag: offer only tags that would find someone.
+        expertise=list(
+            Expertise.objects.filter(organization__status=Organization.Status.ACTIVE).distinct()
+        ),
+    )
+
+
+class DirectoryFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=MAX_QUERY_LENGTH,
+        widget=forms.SearchInput(attrs={"autocomplete": "off"}),
+        help_text=_("Words from a name, a mission or an area of expertise."),
+    )
+    sector = forms.ChoiceField(label=_("Sector"), required=False)
+    stage = forms.ChoiceField(label=_("Continuum stage"), required=False)
+    side = forms.ChoiceField(
+        label=_("Side of the continuum"),
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("Organizations serving both sides are listed under each side."),
+    )
+    county = forms.ChoiceField(label=_("County served"), required=False)
+    expertise = forms.ChoiceField(label=_("Area of expertise"), required=False)
+
+    def __init__(self, data: Mapping[str, Any], facets: Facets) -> None:
+        # The ids are the ones the page's htmx triggers refer to.
+        super().__init__(data, auto_id="directory-%s", label_suffix="")
+        self._choices("sector", _("Any sector"), Organization.Sector.choices)
+        self._choices("stage", _("Any stage"), [(s.key, s.localized_name) for s in facets.stages])
+        self._choices("side", _("Either side"), Side.choices)
+        self._choices("county", _("Any county"), [(c.key, c.name) for c in facets.counties])
+        self._choices("expertise", _("Any expertise"), [(e.slug, e.name) for e in facets.expertise])
+
+    def _choices(self, name: str, anything: Any, choices: list[tuple[str, Any]]) -> None:
+        field = cast(forms.ChoiceField, self.fields[name])
+        field.choices = [("", anything), *choices]
+
+    def filters(self) -> dict[str, str]:
+        """The valid filters; a field with an unknown value is left out."""
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value}
+
+
+def search_terms(q: str) -> list[str]:
+    terms: list[str] = []
+    for word in q.split():
+        if word.casefold() not in (t.casefold() for t in terms):
+            terms.append(word)
+    return terms[:MAX_TERMS]
+
+
+def matching(filters: Mapping[str, str]) -> QuerySet[Organization]:
+    """Active organizations matching every filter, by name. Each word of the
+    search must appear in the name, the mission or an area of expertise."""
+    organizations = Organization.objects.active()
+    tagged = Organization.expertise.through.objects.filter(organization_id=OuterRef("pk"))
+    for term in search_terms(filters.get("q", "")):
+        # Exists rather than a join on expertise, which would repeat an
+        # organization once per matching tag.
+        organizations = organizations.filter(
+            Q(name__icontains=term)
+            | Q(mission__icontains=term)
+            | Exists(tagged.filter(expertise__name__icontains=term))
+        )
+    if sector := filters.get("sector"):
+        organizations = organizations.filter(sector=sector)
+    if side := filters.get("side"):
+        organizations = organizations.filter(side__in=SIDES_MATCHING[side])
+    # (organization, stage) pairs are unique and keys are unique, so these
+    # joins match at most one row per organization: no duplicates.
+    if stage := filters.get("stage"):
+        organizations = organizations.filter(stages__key=stage)
+    if county := filters.get("county"):
+        organizations = organizations.filter(counties__key=county)
+    if expertise := filters.get("expertise"):
+        organizations = organizations.filter(expertise__slug=expertise)
+    return organizations.order_by("name", "pk")
+
+
+@dataclass(frozen=True)
+class DirectoryPage:
+    form: DirectoryFilterForm
+    facets: Facets
+    page: Page[Organization]
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.form.filters())
+
+
+def search(params: Mapping[str, Any]) -> DirectoryPage:
+    """The directory page asked for by a query string (request.GET)."""
+    facets = load_facets()
+    form = DirectoryFilterForm(params, facets)
+    organizations = matching(form.filters()).prefetch_related("stages", "counties", "expertise")
+    # get_page turns a missing, malformed or too large page number into a real page.
+    page = Paginator(organizations, PER_PAGE).get_page(params.get("page"))
+    return DirectoryPage(form=form, facets=facets, page=page)
