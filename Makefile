@@ -14,6 +14,7 @@ help:
 	@echo "make lint   - ruff lint and format check"
 	@echo "make typecheck - mypy --strict on the application code"
 	@echo "make messages - update and compile the translation catalogues"
+	@echo "make bench  - weekly digest benchmark (20,000 members, BENCH_MEMBERS to change), see docs/performance.md"
 
 # The virtualenv is rebuilt when the lock file changes.
 $(VENV)/.installed: requirements-dev.lock requirements.lock pyproject.toml
@@ -48,8 +49,15 @@ format: install
 	$(VENV)/bin/ruff format .
 
 messages: install
-	$(PY) manage.py makemessages --all --ignore=.venv --ignore=tests
+	$(PY) manage.py makemessages --all --ignore=.venv --ignore=tests --ignore=bench
 	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:
 	rm -rf $(VENV) .pytest_cache db.sqlite3 staticfiles
+
+# Drops and recreates the database justop_bench and flushes Redis database 15;
+# see docs/performance.md. BENCH_ARGS= runs it without updating the docs.
+.PHONY: bench
+BENCH_ARGS ?= --write
+bench: install
+	$(PY) -m bench.digests $(BENCH_ARGS)
