@@ -209,6 +209,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TASK_TIME_LIMIT = 180
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Celery closes the database connections after every task, and in a prefork
+# child with psycopg's pool it closes the pool itself: every email would open
+# two new PostgreSQL connections. Closing only every this-many tasks keeps the
+# pool; justop/celery.py still hands connections back to it after each task
+# and drops broken ones.
+CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000, minimum=0)
 # With acks_late, a task not acknowledged within this time is delivered again;
 # it must exceed the hard time limit.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
