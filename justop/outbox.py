@@ -205,7 +205,7 @@ def claim(pk: int) -> OutboxEmail | None:
     )
     if not taken:
         return None
-    return OutboxEmail.objects.select_related("user").get(pk=pk, claim=token)
+    return OutboxEmail.objects.get(pk=pk, claim=token)
 
 
 def deliver(pk: int) -> str:

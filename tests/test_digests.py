@@ -217,6 +217,24 @@ def test_running_the_weekly_digest_twice_sends_each_digest_once_and_a_later_week
     assert set(smtp_sink.message_ids().values()) == {1}
 
 
+def test_the_beat_entries_fired_twice_send_each_digest_once(smtp_sink, board):
+    from circle.tasks import send_digests
+    from justop.celery import app
+
+    ana = member()
+    board.events = {ana.pk: [item("Grant writing workshop")]}
+    daily_ana = member(frequency="daily")
+    board.events[daily_ana.pk] = [item("Site visit")]
+    for name in ("weekly-digest", "daily-digest", "weekly-digest", "daily-digest"):
+        entry = app.conf.beat_schedule[name]
+        assert entry["task"] == send_digests.name
+        send_digests.apply(kwargs=entry["kwargs"])
+
+    assert len(smtp_sink.to(ana.email)) == 1
+    assert len(smtp_sink.to(daily_ana.email)) == 1
+    assert set(smtp_sink.message_ids().values()) == {1}
+
+
 def test_a_member_with_nothing_new_gets_no_digest(smtp_sink, board):
     ana, quiet = member(), member()
     board.news = {ana.email: [item("New funding round")]}
@@ -338,7 +356,7 @@ def test_daily_members_get_only_the_daily_run_and_weekly_members_only_the_weekly
     assert OutboxEmail.objects.get(recipient=daily.email).period == "2026-11-23"
     assert OutboxEmail.objects.get(recipient=week.email).kind == "digest.weekly"
     [to_daily] = smtp_sink.to(daily.email)
-    assert to_daily["Subject"] == "What is new in the Circle: Monday, November 23"
+    assert to_daily["Subject"] == "What is new in the Circle: November 23"
     [to_week] = smtp_sink.to(week.email)
     assert to_week["Subject"] == "What is new in the Circle: November 16 to November 22"
 

@@ -339,3 +339,33 @@ def test_a_subject_is_plain_text_not_html(db, smtp_sink):
     [message] = smtp_sink.messages
     assert "Smith & Sons <Co>" in message["Subject"]
     assert "Smith &amp; Sons &lt;Co&gt;" in html_of(message)  # escaped where it is HTML
+
+
+@pytest.mark.parametrize(
+    ("language", "subject", "intro"),
+    [
+        ("en", "November 16 to November 22", "from November 16 to November 22, 2026."),
+        (
+            "es",
+            "del 16 de noviembre al 22 de noviembre",
+            "del 16 de noviembre al 22 de noviembre de 2026.",
+        ),
+    ],
+)
+def test_dates_in_a_digest_read_naturally_in_each_language(db, language, subject, intro):
+    row = outbox.Email(
+        kind="test.digest",
+        to="ana@example.org",
+        language=language,
+        template="emails/digest",
+        context={
+            "frequency": "weekly",
+            "first_day": "2026-11-16",
+            "last_day": "2026-11-22",
+            "name": "",
+            "sections": [],
+        },
+    ).row()
+    message = outbox.render(row)
+    assert message.subject.endswith(subject)
+    assert intro in message.body
