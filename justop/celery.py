@@ -27,6 +27,7 @@ def release_database_connections(sender: Any = None, **kwargs: Any) -> None:
     for connection in connections.all(initialized_only=True):
         connection.close_if_unusable_or_obsolete()
 
+
 # The beat schedule lives here, in code, so a deployment cannot drift from it.
 app.conf.beat_schedule = {
     "clear-expired-sessions": {
