@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from justop import outbox
-from tests.factories import UserFactory
+from tests.factories import OrganizationFactory, member_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,11 +23,34 @@ PAGES = [
     "/no-such-page/",
     "/join/",
     "/join/thanks/",
+    # The page behind an invitation's link, for a new person.
+    lambda: invitation_path(),
     # The page behind an email's unsubscribe link.
     lambda: reverse("unsubscribe", args=[outbox.unsubscribe_token("ana@example.org", "digest")]),
 ]
-SIGNED_IN_PAGES = ["/accounts/preferences/", "/accounts/email/"]
+# For an admin of an organization, given the organization and a membership.
+SIGNED_IN_PAGES = [
+    lambda org, m: "/accounts/preferences/",
+    lambda org, m: "/accounts/email/",
+    lambda org, m: reverse("circle:memberships"),
+    lambda org, m: reverse("circle:delete_account"),
+    lambda org, m: org.get_absolute_url(),
+    lambda org, m: reverse("circle:manage_profile", args=[org.slug]),
+    lambda org, m: reverse("circle:manage_members", args=[org.slug]),
+    lambda org, m: reverse("circle:manage_member", args=[org.slug, m.pk]),
+    lambda org, m: reverse("circle:manage_invitations", args=[org.slug]),
+]
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+def invitation_path() -> str:
+    from circle import invitations
+    from circle.models import Invitation
+
+    organization = OrganizationFactory()
+    invitations.invite(organization, ["guest@example.org"], "member", by=None)
+    token = invitations.token_for(Invitation.objects.get(organization=organization))
+    return reverse("circle:accept_invitation", args=[token])
 
 
 @pytest.fixture(scope="module")
@@ -70,8 +93,15 @@ def serious_violations(axe, page, where: str) -> list[str]:
 def test_account_pages_have_no_serious_accessibility_violation(
     browser, live_server, axe, language, viewport
 ):
+    from circle import invitations
+    from circle.models import Membership
+
+    organization = OrganizationFactory(stages=["job-access"], counties=["fulton"])
+    admin = member_of(organization, Membership.Role.ADMIN)
+    membership = Membership.objects.get(user=member_of(organization))
+    invitations.invite(organization, ["new@example.org"], "member", by=admin)
     client = Client()
-    client.force_login(UserFactory())
+    client.force_login(admin)
     context = browser.new_context(
         viewport=VIEWPORTS[viewport], extra_http_headers={"Accept-Language": language}
     )
@@ -87,7 +117,8 @@ def test_account_pages_have_no_serious_accessibility_violation(
     page = context.new_page()
     problems = []
     try:
-        for path in SIGNED_IN_PAGES:
+        for make_path in SIGNED_IN_PAGES:
+            path = make_path(organization, membership)
             page.goto(live_server.url + path)
             assert page.url == live_server.url + path, "not signed in"
             problems += serious_violations(axe, page, path)
