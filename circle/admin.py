@@ -1,4 +1,3 @@
-import csv
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -26,6 +25,7 @@ from circle.models import (
     Stage,
     User,
 )
+from justop.exports import csv_response
 
 
 class UserCreationForm(AdminUserCreationForm[User]):
@@ -116,27 +116,15 @@ def _protect_last_admins(
 
 
 def _members_csv(queryset: QuerySet[Membership], filename: str) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow(["organization", "name", "email", "role", "title", "joined"])
-    for m in queryset.select_related("organization", "user").order_by("organization__name"):
-        writer.writerow(
-            [
-                safe_csv(m.organization.name),
-                safe_csv(m.user.name),
-                safe_csv(m.user.email),
-                m.role,
-                safe_csv(m.title),
-                m.joined_at.date().isoformat(),
-            ]
-        )
-    return response
-
-
-def safe_csv(value: str) -> str:
-    # A cell starting with = + - @ would run as a formula in a spreadsheet.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    members = queryset.select_related("organization", "user").order_by("organization__name")
+    return csv_response(
+        filename,
+        ["organization", "name", "email", "role", "title", "joined"],
+        (
+            (m.organization.name, m.user.name, m.user.email, m.role, m.title, m.joined_at.date())
+            for m in members
+        ),
+    )
 
 
 class MembershipInlineFormSet(BaseInlineFormSet[Membership, Organization, Any]):
