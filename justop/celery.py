@@ -50,6 +50,11 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=7, minute=0),
         "kwargs": {"frequency": "daily"},
     },
+    # The newsletter: the public digest of the last week, to subscribers.
+    "weekly-newsletter": {
+        "task": "news.tasks.send_newsletter",
+        "schedule": crontab(hour=8, minute=0, day_of_week="mon"),
+    },
     "weekly-digest": {
         "task": "circle.tasks.send_digests",
         "schedule": crontab(hour=7, minute=5, day_of_week="mon"),

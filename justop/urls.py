@@ -16,6 +16,7 @@ urlpatterns = [
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("unsubscribe/<str:token>/", unsubscribe.unsubscribe, name="unsubscribe"),
     path("", include("circle.urls")),
+    path("news/", include("news.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

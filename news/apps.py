@@ -1,5 +1,41 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class NewsConfig(AppConfig):
     name = "news"
+    verbose_name = _("News")
+
+    def ready(self) -> None:
+        from justop.registry import (
+            DemoSeeder,
+            DigestSection,
+            HomeSection,
+            MailStream,
+            register_demo_seeder,
+            register_digest_section,
+            register_home_section,
+            register_mail_stream,
+        )
+        from news import demo, newsletter, sections
+
+        register_mail_stream(
+            MailStream(
+                newsletter.STREAM,
+                _("the PSE newsletter"),
+                on_unsubscribe=newsletter.mark_unsubscribed,
+            )
+        )
+        register_home_section(
+            HomeSection("news", "news/home_latest.html", sections.latest_on_home, order=10)
+        )
+        register_digest_section(
+            DigestSection(
+                key="news",
+                title=_("PSE news"),
+                for_members=sections.for_members,
+                for_public=sections.published_in,
+                order=40,
+            )
+        )
+        register_demo_seeder(DemoSeeder("news", demo.seed_posts, order=30))

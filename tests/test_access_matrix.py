@@ -38,6 +38,8 @@ from circle.models import County, Expertise, Invitation, JoinApplication, Member
 from justop import outbox
 from justop.models import Suppression
 from justop.outbox import unsubscribe_token
+from news import newsletter
+from news.models import Post, Subscriber
 from tests.factories import OrganizationFactory, StaffFactory, UserFactory, member_of
 
 LOGIN = "login"
@@ -59,6 +61,8 @@ class World:
     batch_a: Any
     application: Any
     expertise: Any
+    post: Any
+    subscriber: Any
     group: Any
     staff_totp: Any
     outbox_email: Any
@@ -145,6 +149,21 @@ ROWS: dict[str, Row] = {
     "circle:resend_invitation": signed_in(405, kwargs=lambda w: org_a(w, pk=w.invitation_a.pk)),
     "circle:revoke_invitation": signed_in(405, kwargs=lambda w: org_a(w, pk=w.invitation_a.pk)),
     "circle:leave": signed_in(405, kwargs=lambda w: {"pk": w.membership_a.pk}),
+    # news: public (a published post of the category "advocacy")
+    "news:list": same(200),
+    "news:category": Row(200, 200, 200, kwargs={"category": "advocacy"}),
+    "news:post": Row(200, 200, 200, kwargs=lambda w: {"slug": w.post.slug}),
+    "news:feed_rss": same(200),
+    "news:feed_atom": same(200),
+    "news:category_feed_rss": Row(200, 200, 200, kwargs={"category": "advocacy"}),
+    "news:category_feed_atom": Row(200, 200, 200, kwargs={"category": "advocacy"}),
+    "news:newsletter": same(200),
+    "news:newsletter_check_email": same(200),
+    "news:newsletter_unsubscribe": same(200),
+    # A confirmation link works for whoever holds it (it was sent to the address).
+    "news:newsletter_confirm": Row(
+        200, 200, 200, kwargs=lambda w: {"token": newsletter.confirm_token(w.subscriber)}
+    ),
     # circle: a person's own account
     "circle:email_preferences": signed_in(),
     "circle:memberships": signed_in(),
@@ -224,9 +243,11 @@ ADMIN_MODEL_VIEWS = {
 ADMIN_MODEL_EXCEPTIONS = {
     ("justop.OutboxEmail", "add"): 403,  # emails are queued by the portal, never typed in
     ("circle.Invitation", "add"): 403,  # invitations are sent from the organization's page
+    ("news.Subscriber", "add"): 403,  # people subscribe themselves (double opt-in)
 }
 ADMIN_EXTRA_VIEWS = {
     "auth_user_password_change": 200,
+    "news_post_preview": 200,
 }
 
 
@@ -244,6 +265,8 @@ def admin_object(world: World, model: type) -> Any:
         "circle.Stage": Stage.objects.first(),
         "circle.County": County.objects.first(),
         "circle.Expertise": world.expertise,
+        "news.Post": world.post,
+        "news.Subscriber": world.subscriber,
         "justop.Suppression": world.suppression,
     }
     return objects[model._meta.label]
@@ -268,8 +291,12 @@ def admin_rows() -> dict[str, Row]:
                 f"/admin/{m._meta.app_label}/{m._meta.model_name}/{admin_object(w, m).pk}/"
             ),
         )
+    extra_kwargs = {
+        "auth_user_password_change": lambda w: {"id": w.user.pk},
+        "news_post_preview": lambda w: {"pk": w.post.pk},
+    }
     for name, status in ADMIN_EXTRA_VIEWS.items():
-        rows[f"admin:{name}"] = Row(302, 302, status, kwargs=lambda w: {"id": w.user.pk})
+        rows[f"admin:{name}"] = Row(302, 302, status, kwargs=extra_kwargs[name])
     return rows
 
 
@@ -339,6 +366,15 @@ def world(db) -> World:
             applicant_email="ana@westside.example.org",
         ),
         expertise=Expertise.objects.create(name="Apprenticeships", slug="apprenticeships"),
+        post=Post.objects.create(
+            title="Transit is a jobs issue",
+            slug="transit-is-a-jobs-issue",
+            summary="Buses to job centers.",
+            body="Early-morning service matters.",
+            category=Post.Category.ADVOCACY,
+            status=Post.Status.PUBLISHED,
+        ),
+        subscriber=Subscriber.objects.create(email="reader@example.org"),
         group=Group.objects.create(name="Editors"),
         staff_totp=Authenticator.objects.get(user=staff, type=Authenticator.Type.TOTP),
         outbox_email=outbox.queue(

@@ -23,6 +23,10 @@ PAGES = [
     "/no-such-page/",
     "/join/",
     "/join/thanks/",
+    "/news/",
+    "/news/newsletter/",
+    "/news/newsletter/unsubscribe/",
+    lambda: news_post_path(),
     # The page behind an invitation's link, for a new person.
     lambda: invitation_path(),
     # The page behind an email's unsubscribe link.
@@ -41,6 +45,22 @@ SIGNED_IN_PAGES = [
     lambda org, m: reverse("circle:manage_invitations", args=[org.slug]),
 ]
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+def news_post_path() -> str:
+    from news.models import Post
+
+    post, _ = Post.objects.get_or_create(
+        slug="transit-is-a-jobs-issue",
+        defaults={
+            "title": "Transit is a jobs issue",
+            "summary": "Buses to job centers.",
+            "body": "## Why\n\nEarly-morning service **matters**: [the plan](https://example.org).",
+            "category": Post.Category.ADVOCACY,
+            "status": Post.Status.PUBLISHED,
+        },
+    )
+    return post.get_absolute_url()
 
 
 def invitation_path() -> str:

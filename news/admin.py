@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from justop.exports import csv_response
+from justop.uploads import validate_image
+from news.models import Post, Subscriber
+
+
+class PostForm(forms.ModelForm[Post]):
+    class Meta:
+        model = Post
+        fields = (
+            "title",
+            "slug",
+            "category",
+            "summary",
+            "body",
+            "hero_image",
+            "hero_alt",
+            "author",
+            "status",
+            "publish_at",
+        )
+
+    def clean_hero_image(self) -> object:
+        image = self.cleaned_data.get("hero_image")
+        if image and hasattr(image, "content_type"):  # a new upload
+            image.name = f"hero.{validate_image(image, max_bytes=5 * 1024 * 1024)}"
+        return image
+
+
+@admin.register(Post)
+class PostAdmin(admin.ModelAdmin[Post]):
+    form = PostForm
+    list_display = ("title", "category", "status", "publish_at", "visibility")
+    list_filter = ("status", "category", ("publish_at", admin.DateFieldListFilter))
+    search_fields = ("title", "summary", "body")
+    prepopulated_fields = {"slug": ("title",)}
+    date_hierarchy = "publish_at"
+    autocomplete_fields = ("author",)
+    readonly_fields = ("preview_link",)
+    actions = ("publish_now",)
+
+    def get_fields(self, request: HttpRequest, obj: Post | None = None) -> Any:
+        fields = list(PostForm.Meta.fields)
+        return [*fields, "preview_link"] if obj else fields
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> Any:
+        return {"author": request.user.pk, "publish_at": timezone.now()}
+
+    @admin.display(description=_("on the site"))
+    def visibility(self, obj: Post) -> str:
+        if obj.status != Post.Status.PUBLISHED:
+            return str(_("Draft: hidden"))
+        if obj.publish_at > timezone.now():
+            return str(_("Scheduled"))
+        return str(_("Live"))
+
+    @admin.display(description=_("preview"))
+    def preview_link(self, obj: Post) -> str:
+        url = reverse("admin:news_post_preview", args=[obj.pk])
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, _("Preview"))
+
+    def get_urls(self) -> list[URLPattern]:
+        preview = path(
+            "<int:pk>/preview/",
+            self.admin_site.admin_view(self.preview),
+            name="news_post_preview",
+        )
+        return [preview, *super().get_urls()]
+
+    def preview(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The post as the public will see it, drafts and scheduled posts included."""
+        post = get_object_or_404(Post, pk=pk)
+        if not self.has_view_permission(request, post):
+            return HttpResponse(status=403)
+        return TemplateResponse(
+            request,
+            "news/post_detail.html",
+            {"post": post, "related": [], "preview": True},
+        )
+
+    @admin.action(description=_("Publish now"))
+    def publish_now(self, request: HttpRequest, queryset: QuerySet[Post]) -> None:
+        count = queryset.update(status=Post.Status.PUBLISHED, publish_at=timezone.now())
+        self.message_user(
+            request,
+            ngettext("%d post published.", "%d posts published.", count) % count,
+            messages.SUCCESS,
+        )
+
+
+@admin.register(Subscriber)
+class SubscriberAdmin(admin.ModelAdmin[Subscriber]):
+    list_display = ("email", "status", "language", "created_at", "confirmed_at")
+    list_filter = ("status", "language")
+    search_fields = ("email",)
+    readonly_fields = ("created_at", "confirmed_at", "unsubscribed_at")
+    actions = ("export_csv",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # People subscribe themselves, with double opt-in.
+        return False
+
+    @admin.action(description=_("Export the selected subscribers as CSV"))
+    def export_csv(self, request: HttpRequest, queryset: QuerySet[Subscriber]) -> HttpResponse:
+        return csv_response(
+            "newsletter-subscribers.csv",
+            ["email", "status", "language", "signed_up", "confirmed"],
+            (
+                (s.email, s.status, s.language, s.created_at, s.confirmed_at or "")
+                for s in queryset.order_by("email")
+            ),
+        )

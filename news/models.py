@@ -1,0 +1,135 @@
+"""News posts: PSE happenings, advocacy, volunteering and ways to get involved."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
+
+from justop.uploads import server_name
+from news import markdown
+
+
+class PostQuerySet(models.QuerySet["Post"]):
+    def published(self) -> PostQuerySet:
+        """What the public sees: published, and due (a future time keeps a
+        post hidden until then). The one visibility rule of posts: pages,
+        feeds, the home page and the newsletter all use it."""
+        return self.filter(status=Post.Status.PUBLISHED, publish_at__lte=timezone.now())
+
+
+def hero_path(instance: Post, filename: str) -> str:
+    # The extension was chosen from the file's content when it was checked.
+    return server_name("news", filename.rsplit(".", 1)[-1].lower())
+
+
+class Post(models.Model):
+    class Category(models.TextChoices):
+        HAPPENINGS = "happenings", _("PSE happenings")
+        ADVOCACY = "advocacy", _("Advocacy")
+        VOLUNTEER = "volunteer", _("Volunteer opportunities")
+        GET_INVOLVED = "get-involved", _("Ways to get involved")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    title = models.CharField(_("title"), max_length=160)
+    slug = models.SlugField(_("slug"), max_length=90, unique=True)
+    summary = models.TextField(
+        _("summary"), max_length=300, help_text=_("One or two sentences, shown in lists and feeds.")
+    )
+    body = models.TextField(
+        _("body"), help_text=_("Markdown: **bold**, [links](https://…), lists.")
+    )
+    hero_image = models.ImageField(_("hero image"), upload_to=hero_path, blank=True)
+    hero_alt = models.CharField(
+        _("hero image description"),
+        max_length=200,
+        blank=True,
+        help_text=_("What the image shows, for people who cannot see it. Required with an image."),
+    )
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    publish_at = models.DateTimeField(
+        _("publish at"),
+        default=timezone.now,
+        help_text=_("A time in the future keeps the post hidden until then."),
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("news post")
+        verbose_name_plural = _("news posts")
+        ordering: ClassVar[list[str]] = ["-publish_at", "-pk"]
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["status", "-publish_at"], name="post_published_idx"),
+            models.Index(fields=["category", "status", "-publish_at"], name="post_category_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("news:post", args=[self.slug])
+
+    def clean(self) -> None:
+        super().clean()
+        if self.hero_image and not self.hero_alt.strip():
+            raise ValidationError(
+                {"hero_alt": _("Describe the image for people who cannot see it.")}
+            )
+
+    @cached_property
+    def body_html(self) -> SafeString:
+        return markdown.render(self.body)
+
+    @property
+    def is_live(self) -> bool:
+        return self.status == self.Status.PUBLISHED and self.publish_at <= timezone.now()
+
+
+class Subscriber(models.Model):
+    """A newsletter subscriber, confirmed by double opt-in."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for confirmation")
+        CONFIRMED = "confirmed", _("Subscribed")
+        UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+
+    email = models.EmailField(_("email address"), unique=True)
+    language = models.CharField(_("language"), max_length=8, default=settings.LANGUAGE_CODE)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(_("signed up"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(_("unsubscribed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("newsletter subscriber")
+        verbose_name_plural = _("newsletter subscribers")
+        ordering: ClassVar[list[str]] = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.email

@@ -1,0 +1,36 @@
+"""What the news app adds to the home page and to the digests."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.text import Truncator
+
+from justop.digests import Period
+from news.models import Post
+
+
+def latest_on_home(request: HttpRequest) -> dict[str, Any] | None:
+    posts = list(Post.objects.published()[:3])
+    return {"posts": posts} if posts else None
+
+
+def published_in(period: Period) -> list[dict[str, str]]:
+    """Posts published in the period: public, the same for everyone."""
+    posts = Post.objects.published().filter(publish_at__gte=period.start, publish_at__lt=period.end)
+    return [
+        {
+            "title": post.title,
+            "url": post.get_absolute_url(),
+            "summary": Truncator(post.summary).words(40),
+            "meta": str(post.get_category_display()),
+        }
+        for post in posts.order_by("publish_at")
+    ]
+
+
+def for_members(users: Sequence[Any], period: Period) -> dict[int, list[dict[str, str]]]:
+    items = published_in(period)
+    return {user.pk: items for user in users} if items else {}

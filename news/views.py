@@ -1,0 +1,43 @@
+"""The public news pages."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from news.models import Post
+
+PER_PAGE = 10
+
+
+def _category(slug: str | None) -> tuple[str, str] | None:
+    if slug is None:
+        return None
+    for value, label in Post.Category.choices:
+        if value == slug:
+            return value, str(label)
+    raise Http404
+
+
+def post_list(request: HttpRequest, category: str | None = None) -> HttpResponse:
+    chosen = _category(category)
+    posts = Post.objects.published()
+    if chosen:
+        posts = posts.filter(category=chosen[0])
+    page = Paginator(posts, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "news/post_list.html",
+        {
+            "page": page,
+            "category": chosen,
+            "categories": Post.Category.choices,
+        },
+    )
+
+
+def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    post = get_object_or_404(Post.objects.published(), slug=slug)
+    related = list(Post.objects.published().filter(category=post.category).exclude(pk=post.pk)[:3])
+    return render(request, "news/post_detail.html", {"post": post, "related": related})

@@ -1,0 +1,93 @@
+"""Subscribing to the newsletter (double opt-in) and leaving it from a page."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+
+from justop import outbox, ratelimit
+from news import newsletter
+from news.models import Subscriber
+
+PER_ADDRESS = ratelimit.Limit("newsletter", 10, 3600)
+PER_EMAIL = ratelimit.Limit("newsletter-email", 3, 24 * 3600)
+
+
+class EmailForm(forms.Form):
+    email = forms.EmailField(label=gettext_lazy("Your email address"), max_length=254)
+    # Hidden from people (CSS and aria-hidden); bots fill it in.
+    website = forms.CharField(
+        required=False,
+        label=gettext_lazy("Leave this empty"),
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+
+def _limited(request: HttpRequest, form: EmailForm, template: str) -> HttpResponse:
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "problem": _("Too many requests from here in a short time. Please try again later."),
+        },
+        status=429,
+    )
+
+
+def subscribe(request: HttpRequest) -> HttpResponse:
+    form = EmailForm(request.POST or None)
+    if request.method == "POST":
+        if not ratelimit.allow(request, PER_ADDRESS):
+            return _limited(request, form, "news/newsletter.html")
+        if form.is_valid():
+            if form.cleaned_data["website"]:
+                return redirect("news:newsletter_check_email")  # a bot: pretend
+            email = form.cleaned_data["email"]
+            if not ratelimit.allow(request, PER_EMAIL, key=email):
+                return _limited(request, form, "news/newsletter.html")
+            newsletter.subscribe(email, request.LANGUAGE_CODE)
+            return redirect("news:newsletter_check_email")
+    return render(request, "news/newsletter.html", {"form": form})
+
+
+def check_email(request: HttpRequest) -> HttpResponse:
+    return render(request, "news/newsletter_check_email.html")
+
+
+@never_cache
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a button; the POST confirms, so that a mail scanner opening
+    the link does not subscribe anyone."""
+    subscriber = newsletter.subscriber_from_token(token)
+    if subscriber is None:
+        return render(request, "news/newsletter_confirm.html", {"invalid": True}, status=400)
+    if request.method == "POST":
+        newsletter.confirm(subscriber)
+        messages.success(request, _("You are subscribed to the PSE newsletter. Thank you!"))
+        return redirect("news:list")
+    return render(request, "news/newsletter_confirm.html", {"subscriber": subscriber})
+
+
+def unsubscribe(request: HttpRequest) -> HttpResponse:
+    """Leaving from a page: the answer is the same whether or not the address
+    was subscribed, so the page tells nothing about anyone."""
+    form = EmailForm(request.POST or None)
+    if request.method == "POST":
+        if not ratelimit.allow(request, PER_ADDRESS):
+            return _limited(request, form, "news/newsletter_unsubscribe.html")
+        if form.is_valid() and not form.cleaned_data["website"]:
+            email = form.cleaned_data["email"]
+            if Subscriber.objects.filter(email__iexact=email).exists():
+                outbox.unsubscribe(email, newsletter.STREAM, source="page")
+            messages.success(
+                request,
+                _("%(email)s will not receive the newsletter any more.") % {"email": email},
+            )
+            return redirect("news:newsletter_unsubscribe")
+    return render(request, "news/newsletter_unsubscribe.html", {"form": form})
