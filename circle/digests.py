@@ -12,6 +12,7 @@ from django.utils.text import Truncator
 
 from circle.models import EmailPreferences, Membership, Organization, User
 from justop.digests import Period, member_digests
+from justop.models import OutboxEmail
 from justop.outbox import queue_many
 from justop.registry import DigestSection
 
@@ -80,6 +81,16 @@ def send_digests(frequency: str, now: datetime | None = None) -> DigestRun:
 def turn_off_digest(email: str) -> None:
     """One-click unsubscribe from the digest: the person's frequency becomes off."""
     user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        # The person changed their address since this digest went out: the
+        # outbox knows whom it was for.
+        user_id = (
+            OutboxEmail.objects.filter(recipient__iexact=email, stream=STREAM, user__isnull=False)
+            .order_by("-created_at")
+            .values_list("user_id", flat=True)
+            .first()
+        )
+        user = User.objects.filter(pk=user_id).first() if user_id else None
     if user is not None:
         EmailPreferences.objects.update_or_create(
             user=user, defaults={"digest_frequency": EmailPreferences.Frequency.OFF}

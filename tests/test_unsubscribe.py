@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core import signing
 from django.test import Client
 
@@ -124,6 +125,22 @@ def test_a_mail_clients_one_click_post_to_the_digests_link_unsubscribes(smtp_sin
     assert len(smtp_sink.to(ana.email)) == 1
     assert len(smtp_sink.to(ben.email)) == 2
     assert "News of 2026-W48" in text_of(smtp_sink.to(ben.email)[-1])
+
+
+def test_an_old_digest_still_stops_the_digest_after_the_address_changed(smtp_sink, news):
+    ana = UserFactory(email="ana@old.example.org")
+    news.add(ana.pk)
+    digests.send_digests("weekly", now=IN_WEEK_48)
+    address = re.fullmatch(r"<(.+)>", str(smtp_sink.to(ana.email)[0]["List-Unsubscribe"])).group(1)
+    ana.email = "ana@new.example.org"
+    ana.save()
+    EmailAddress.objects.filter(user=ana).update(email=ana.email)  # the new address, verified
+
+    assert one_click(urlsplit(address).path).status_code == 200
+
+    assert frequency_of(ana) == "off"
+    digests.send_digests("weekly", now=IN_WEEK_49)
+    assert smtp_sink.to("ana@new.example.org") == []
 
 
 def test_opening_the_link_shows_a_button_and_unsubscribes_nobody(db):
