@@ -42,6 +42,15 @@ def healthz(request: HttpRequest) -> JsonResponse:
     )
 
 
+@never_cache
+@require_safe
+def livez(request: HttpRequest) -> HttpResponse:
+    """Liveness: the process answers requests. Checks nothing else, so an
+    outage of PostgreSQL or Redis does not get every web container restarted
+    (readiness is /healthz)."""
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
 def set_language(request: HttpRequest) -> HttpResponse:
     """Django's language switch, which also becomes the signed-in person's
     preferred language (the language of their emails)."""

@@ -116,6 +116,7 @@ ROWS: dict[str, Row] = {
     "home": same(200),
     "about": same(200),
     "healthz": same(200),
+    "livez": same(200),
     "set_language": same(302),  # GET redirects back; switching is a POST
     # The signed token is the authority: anyone holding the link may leave the stream.
     "unsubscribe": Row(

@@ -50,3 +50,12 @@ def test_it_runs_one_database_query(client, django_assert_num_queries):
 def test_it_does_not_start_a_session(client):
     response = client.get(reverse("healthz"))
     assert "sessionid" not in response.cookies
+
+
+def test_livez_answers_without_touching_any_service(client, django_assert_num_queries, settings):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    with django_assert_num_queries(0):
+        response = client.get("/livez")
+    assert response.status_code == 200
+    assert response.content == b"ok\n"
+    assert "no-cache" in response["Cache-Control"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 
 import pytest
@@ -93,3 +94,14 @@ def test_htmx_runs_in_a_real_browser_under_the_policy(live_server, page):
     assert page.evaluate("typeof window.htmx") == "object"
     assert page.evaluate("window.htmx.version").startswith("2.")
     assert violations == []
+
+
+def test_health_endpoints_answer_over_plain_http_in_production_and_pages_do_not(client, settings):
+    # A load balancer or container check calls them over plain HTTP.
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_REDIRECT_EXEMPT = ast.literal_eval(
+        load_settings("s.SECURE_REDIRECT_EXEMPT", **PRODUCTION).stdout
+    )
+    assert client.get("/livez").status_code == 200
+    assert client.get("/healthz").status_code in (200, 503)
+    assert client.get("/").status_code == 301
