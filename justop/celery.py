@@ -50,6 +50,16 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=7, minute=0),
         "kwargs": {"frequency": "daily"},
     },
+    # Volunteer sign-ups not confirmed within 24 hours free their places.
+    "expire-signups": {
+        "task": "news.tasks.expire_signups",
+        "schedule": crontab(minute="*/15"),
+    },
+    # The day-before reminder of volunteer shifts (each person once).
+    "shift-reminders": {
+        "task": "news.tasks.send_shift_reminders",
+        "schedule": crontab(minute=10),
+    },
     # The newsletter: the public digest of the last week, to subscribers.
     "weekly-newsletter": {
         "task": "news.tasks.send_newsletter",

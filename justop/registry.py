@@ -158,3 +158,18 @@ def organization_sections(
         if context is not None:
             shown.append((section, context))
     return shown
+
+
+# --- Sitemap ----------------------------------------------------------------------------
+# Each app adds the sections of /sitemap.xml that list its public pages.
+
+_sitemaps: dict[str, Any] = {}
+
+
+def register_sitemap(key: str, sitemap: Any) -> None:
+    _sitemaps[key] = sitemap
+
+
+def sitemaps() -> dict[str, Any]:
+    """The live mapping (filled as apps become ready), for the sitemap view."""
+    return _sitemaps

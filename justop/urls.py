@@ -1,8 +1,9 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from justop import unsubscribe, views
+from justop import registry, unsubscribe, views
 
 admin.site.site_header = "JUST Opportunity Portal"
 admin.site.site_title = "JUST Opportunity admin"
@@ -18,6 +19,13 @@ urlpatterns = [
     path("unsubscribe/<str:token>/", unsubscribe.unsubscribe, name="unsubscribe"),
     path("", include("circle.urls")),
     path("news/", include("news.urls")),
+    path(
+        "sitemap.xml",
+        sitemap,
+        {"sitemaps": registry.sitemaps()},
+        name="sitemap",
+    ),
+    path("volunteer/", include("news.urls_volunteer")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -16,8 +16,9 @@ class NewsConfig(AppConfig):
             register_digest_section,
             register_home_section,
             register_mail_stream,
+            register_sitemap,
         )
-        from news import demo, newsletter, sections
+        from news import demo, newsletter, sections, sitemaps
 
         register_mail_stream(
             MailStream(
@@ -38,4 +39,8 @@ class NewsConfig(AppConfig):
                 order=40,
             )
         )
+        register_sitemap("pages", sitemaps.PageSitemap)
+        register_sitemap("news", sitemaps.PostSitemap)
+        register_sitemap("volunteer", sitemaps.OpportunitySitemap)
         register_demo_seeder(DemoSeeder("news", demo.seed_posts, order=30))
+        register_demo_seeder(DemoSeeder("volunteering", demo.seed_volunteering, order=31))

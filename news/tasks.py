@@ -1,9 +1,19 @@
 from celery import shared_task
 
-from news import newsletter
+from news import newsletter, volunteering
 
 
 @shared_task(ignore_result=True)
 def send_newsletter() -> dict[str, object]:
     run = newsletter.send_newsletter()
     return {"period": run.period, "subscribers": run.subscribers, "queued": run.queued}
+
+
+@shared_task(ignore_result=True)
+def expire_signups() -> int:
+    return volunteering.expire_unconfirmed()
+
+
+@shared_task(ignore_result=True)
+def send_shift_reminders() -> int:
+    return volunteering.send_reminders()

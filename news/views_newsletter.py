@@ -83,6 +83,8 @@ def unsubscribe(request: HttpRequest) -> HttpResponse:
             return _limited(request, form, "news/newsletter_unsubscribe.html")
         if form.is_valid() and not form.cleaned_data["website"]:
             email = form.cleaned_data["email"]
+            if not ratelimit.allow(request, PER_EMAIL, key=f"leave:{email}"):
+                return _limited(request, form, "news/newsletter_unsubscribe.html")
             if Subscriber.objects.filter(email__iexact=email).exists():
                 outbox.unsubscribe(email, newsletter.STREAM, source="page")
             messages.success(

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -32,14 +33,15 @@ from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from circle import invitations
 from circle.models import County, Expertise, Invitation, JoinApplication, Membership, Stage
 from justop import outbox
 from justop.models import Suppression
 from justop.outbox import unsubscribe_token
-from news import newsletter
-from news.models import Post, Subscriber
+from news import newsletter, volunteering
+from news.models import Opportunity, Post, Shift, Signup, Subscriber
 from tests.factories import OrganizationFactory, StaffFactory, UserFactory, member_of
 
 LOGIN = "login"
@@ -63,6 +65,8 @@ class World:
     expertise: Any
     post: Any
     subscriber: Any
+    shift: Any
+    signup: Any
     group: Any
     staff_totp: Any
     outbox_email: Any
@@ -117,6 +121,7 @@ ROWS: dict[str, Row] = {
     "about": same(200),
     "healthz": same(200),
     "livez": same(200),
+    "sitemap": same(200),
     "set_language": same(302),  # GET redirects back; switching is a POST
     # The signed token is the authority: anyone holding the link may leave the stream.
     "unsubscribe": Row(
@@ -164,6 +169,21 @@ ROWS: dict[str, Row] = {
     # A confirmation link works for whoever holds it (it was sent to the address).
     "news:newsletter_confirm": Row(
         200, 200, 200, kwargs=lambda w: {"token": newsletter.confirm_token(w.subscriber)}
+    ),
+    # volunteering: public; a sign-up's page opens with its signed link
+    "volunteer:list": same(200),
+    "volunteer:check_email": same(200),
+    "volunteer:opportunity": Row(
+        200, 200, 200, kwargs=lambda w: {"slug": w.shift.opportunity.slug}
+    ),
+    "volunteer:sign_up": Row(
+        200,
+        200,
+        200,
+        kwargs=lambda w: {"slug": w.shift.opportunity.slug, "shift_id": w.shift.pk},
+    ),
+    "volunteer:signup": Row(
+        200, 200, 200, kwargs=lambda w: {"token": volunteering.token(w.signup)}
     ),
     # circle: a person's own account
     "circle:email_preferences": signed_in(),
@@ -245,6 +265,7 @@ ADMIN_MODEL_EXCEPTIONS = {
     ("justop.OutboxEmail", "add"): 403,  # emails are queued by the portal, never typed in
     ("circle.Invitation", "add"): 403,  # invitations are sent from the organization's page
     ("news.Subscriber", "add"): 403,  # people subscribe themselves (double opt-in)
+    ("news.Signup", "add"): 403,  # people sign up on the site, where places are counted
 }
 ADMIN_EXTRA_VIEWS = {
     "auth_user_password_change": 200,
@@ -268,6 +289,9 @@ def admin_object(world: World, model: type) -> Any:
         "circle.Expertise": world.expertise,
         "news.Post": world.post,
         "news.Subscriber": world.subscriber,
+        "news.Opportunity": world.shift.opportunity,
+        "news.Shift": world.shift,
+        "news.Signup": world.signup,
         "justop.Suppression": world.suppression,
     }
     return objects[model._meta.label]
@@ -346,6 +370,19 @@ def world(db) -> World:
     organization_b = OrganizationFactory(name="Organization B", slug="organization-b")
     member_a = member_of(organization_a)
     admin_a = member_of(organization_a, Membership.Role.ADMIN)
+    shift = Shift.objects.create(
+        opportunity=Opportunity.objects.create(
+            title="Career fair helpers",
+            slug="career-fair",
+            summary="Help.",
+            description="Help.",
+            status="published",
+        ),
+        role="Greeter",
+        starts_at=timezone.now() + timedelta(days=3),
+        ends_at=timezone.now() + timedelta(days=3, hours=4),
+        capacity=5,
+    )
     result = invitations.invite(
         organization_a, ["invitee@example.org", "other@example.org"], "member", by=admin_a
     )
@@ -376,6 +413,10 @@ def world(db) -> World:
             status=Post.Status.PUBLISHED,
         ),
         subscriber=Subscriber.objects.create(email="reader@example.org"),
+        shift=shift,
+        signup=Signup.objects.create(
+            shift=shift, name="Jordan Lee", email="jordan@example.org", status="confirmed"
+        ),
         group=Group.objects.create(name="Editors"),
         staff_totp=Authenticator.objects.get(user=staff, type=Authenticator.Type.TOTP),
         outbox_email=outbox.queue(

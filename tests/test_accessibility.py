@@ -27,6 +27,10 @@ PAGES = [
     "/news/newsletter/",
     "/news/newsletter/unsubscribe/",
     lambda: news_post_path(),
+    "/volunteer/",
+    lambda: volunteer_path("opportunity"),
+    lambda: volunteer_path("sign_up"),
+    lambda: volunteer_path("signup"),
     # The page behind an invitation's link, for a new person.
     lambda: invitation_path(),
     # The page behind an email's unsubscribe link.
@@ -61,6 +65,41 @@ def news_post_path() -> str:
         },
     )
     return post.get_absolute_url()
+
+
+def volunteer_path(page: str) -> str:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from news import volunteering
+    from news.models import Opportunity, Shift, Signup
+
+    opportunity, _ = Opportunity.objects.get_or_create(
+        slug="career-fair",
+        defaults={
+            "title": "Career fair helpers",
+            "summary": "Greet job seekers.",
+            "description": "We **train** every volunteer.",
+            "location": "Southside Community Center",
+            "status": "published",
+        },
+    )
+    shift = opportunity.shifts.first() or Shift.objects.create(
+        opportunity=opportunity,
+        role="Greeter",
+        starts_at=timezone.now() + timedelta(days=3),
+        ends_at=timezone.now() + timedelta(days=3, hours=4),
+        capacity=4,
+    )
+    if page == "opportunity":
+        return opportunity.get_absolute_url()
+    if page == "sign_up":
+        return reverse("volunteer:sign_up", args=[opportunity.slug, shift.pk])
+    signup = shift.signups.first() or Signup.objects.create(
+        shift=shift, name="Ana", email="ana@example.org", status="held"
+    )
+    return reverse("volunteer:signup", args=[volunteering.token(signup)])
 
 
 def invitation_path() -> str:

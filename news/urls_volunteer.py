@@ -1,0 +1,13 @@
+from django.urls import path
+
+from news import views_volunteering as views
+
+app_name = "volunteer"
+
+urlpatterns = [
+    path("", views.opportunity_list, name="list"),
+    path("check-your-email/", views.check_email, name="check_email"),
+    path("sign-ups/<str:token>/", views.signup, name="signup"),
+    path("<slug:slug>/", views.opportunity, name="opportunity"),
+    path("<slug:slug>/shifts/<int:shift_id>/sign-up/", views.sign_up, name="sign_up"),
+]
