@@ -51,6 +51,22 @@ def livez(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok\n", content_type="text/plain")
 
 
+@require_safe
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """Search engines may read the public site, not the member area or the admin."""
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /accounts/",
+        "Disallow: /orgs/*/manage/",
+        "Disallow: /invitations/",
+        "Disallow: /unsubscribe/",
+        "Disallow: /volunteer/sign-ups/",
+        f"Sitemap: {settings.SITE_URL}/sitemap.xml",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
 def set_language(request: HttpRequest) -> HttpResponse:
     """Django's language switch, which also becomes the signed-in person's
     preferred language (the language of their emails)."""

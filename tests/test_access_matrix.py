@@ -122,6 +122,7 @@ ROWS: dict[str, Row] = {
     "healthz": same(200),
     "livez": same(200),
     "sitemap": same(200),
+    "robots_txt": same(200),
     "set_language": same(302),  # GET redirects back; switching is a POST
     # The signed token is the authority: anyone holding the link may leave the stream.
     "unsubscribe": Row(

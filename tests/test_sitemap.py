@@ -50,3 +50,12 @@ def test_the_sitemap_lists_public_pages_and_published_posts_only(client):
     assert not any(url.endswith("/volunteer/hidden/") for url in found)
     assert any(url.endswith("/about/") for url in found)
     assert any(url.endswith("/join/") for url in found)
+
+
+def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_out_of_private_pages(client, settings):
+    settings.SITE_URL = "https://portal.example.org"
+    response = client.get("/robots.txt")
+    assert response["Content-Type"].startswith("text/plain")
+    text = response.content.decode()
+    assert "Sitemap: https://portal.example.org/sitemap.xml" in text
+    assert "Disallow: /admin/" in text and "Disallow: /accounts/" in text
