@@ -125,7 +125,7 @@ def test_a_volunteer_sign_up_full_of_markup_stays_inert_everywhere(client, staff
     )
     shift = Shift.objects.create(
         opportunity=opportunity,
-        role=PAYLOAD,
+        role=SHORT,
         starts_at=timezone.now() + timedelta(hours=20),
         ends_at=timezone.now() + timedelta(hours=23),
         capacity=5,
