@@ -22,9 +22,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from circle.models import Membership, Organization, User
 
 
-def _user(request: HttpRequest) -> User | None:
+def current_user(request: HttpRequest) -> User | None:
     user = request.user
     return user if isinstance(user, User) and user.is_authenticated else None
+
+
+def signed_in_person(request: HttpRequest) -> User:
+    """The person of a login_required view."""
+    user = current_user(request)
+    if user is None:
+        raise PermissionDenied
+    return user
 
 
 def active_memberships(user: User) -> QuerySet[Membership]:
@@ -68,7 +76,7 @@ class OrgAccess:
 
 
 def _access(request: HttpRequest, slug: str) -> OrgAccess | None:
-    user = _user(request)
+    user = current_user(request)
     if user is None:
         return None
     try:

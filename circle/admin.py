@@ -302,30 +302,26 @@ class JoinApplicationAdmin(admin.ModelAdmin[JoinApplication]):
         from circle import applications
 
         done = self._decide(request, queryset, applications.approve)
-        if done:
-            self.message_user(
-                request,
-                ngettext(
-                    "%(count)d application approved.", "%(count)d applications approved.", done
-                )
-                % {"count": done},
-                messages.SUCCESS,
-            )
+        self._report(
+            request,
+            ngettext("%(count)d application approved.", "%(count)d applications approved.", done),
+            done,
+        )
 
     @admin.action(description=_("Decline, with a courteous email"))
     def decline(self, request: HttpRequest, queryset: QuerySet[JoinApplication]) -> None:
         from circle import applications
 
         done = self._decide(request, queryset, applications.decline)
+        self._report(
+            request,
+            ngettext("%(count)d application declined.", "%(count)d applications declined.", done),
+            done,
+        )
+
+    def _report(self, request: HttpRequest, text: str, done: int) -> None:
         if done:
-            self.message_user(
-                request,
-                ngettext(
-                    "%(count)d application declined.", "%(count)d applications declined.", done
-                )
-                % {"count": done},
-                messages.SUCCESS,
-            )
+            self.message_user(request, text % {"count": done}, messages.SUCCESS)
 
     def _decide(
         self,

@@ -35,7 +35,6 @@ class CircleConfig(AppConfig):
             DigestSection(
                 key="new-organizations",
                 title=_("New member organizations"),
-                for_members=digests.new_organizations_for_members,
                 for_public=digests.new_organizations,
                 order=50,
             )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -111,11 +110,3 @@ def new_organizations(period: Period) -> list[dict[str, str]]:
         }
         for organization in joined.order_by("name")
     ]
-
-
-def new_organizations_for_members(
-    users: Sequence[User], period: Period
-) -> dict[int, list[dict[str, str]]]:
-    # The same public list for everyone: one query for the whole batch.
-    items = new_organizations(period)
-    return {user.pk: items for user in users} if items else {}

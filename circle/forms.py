@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from circle import invitations
 from circle.models import Expertise, Membership, Organization, User
-from justop.uploads import validate_image
+from justop.uploads import checked_image
 
 MAX_CSV_BYTES = 1024 * 1024
 
@@ -178,11 +178,7 @@ class OrganizationProfileForm(forms.ModelForm[Organization]):
             self.fields["expertise_names"].initial = list(self.instance.expertise.all())
 
     def clean_logo(self) -> Any:
-        logo = self.cleaned_data.get("logo")
-        if logo and hasattr(logo, "content_type"):  # a new upload, not the stored file
-            extension = validate_image(logo)
-            logo.name = f"logo.{extension}"
-        return logo
+        return checked_image(self.cleaned_data.get("logo"), "logo")
 
     def save(self, commit: bool = True) -> Organization:
         organization = super().save(commit=commit)

@@ -9,6 +9,7 @@ from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from circle.models import JoinApplication
+from justop.honeypot import honeypot_field
 
 # A field people never see: software that fills every field gives itself away.
 HONEYPOT = "website_confirm"
@@ -16,11 +17,7 @@ MAX_TEXT = 3000
 
 
 class JoinForm(forms.ModelForm[JoinApplication]):
-    website_confirm = forms.CharField(
-        label=_("Leave this field empty"),
-        required=False,
-        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
-    )
+    website_confirm = honeypot_field()
 
     class Meta:
         model = JoinApplication

@@ -3,7 +3,7 @@ and the assembly of one email per person from the registered sections."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -69,6 +69,16 @@ def _absolute_items(items: list[dict[str, str]]) -> list[dict[str, str]]:
     return [item | {"url": absolute(item["url"])} if item.get("url") else item for item in items]
 
 
+def items_for(
+    section: DigestSection, users: Sequence[Any], period: Period
+) -> Mapping[int, list[dict[str, str]]]:
+    if section.for_members is not None:
+        return section.for_members(users, period)
+    # A public section: the same items for everyone, read once for the batch.
+    items = section.for_public(period) if section.for_public else []
+    return {user.pk: items for user in users} if items else {}
+
+
 def member_digests(
     users: Sequence[Any],
     period: Period,
@@ -79,8 +89,8 @@ def member_digests(
 ) -> list[Email]:
     """One digest email per member who has something new in a section they
     want. Each section runs once for the whole batch."""
-    sections = [s for s in digest_sections() if s.for_members is not None]
-    found = {s.key: s.for_members(users, period) for s in sections if s.for_members}
+    sections = digest_sections()
+    found = {s.key: items_for(s, users, period) for s in sections}
     emails = []
     for user in users:
         parts = []

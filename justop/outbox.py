@@ -132,10 +132,7 @@ def queue_many(emails: Sequence[Email]) -> list[OutboxEmail]:
         # bulk_create cannot say which rows it skipped: the Message-IDs, unique
         # and fresh, tell the rows this call created.
         created = list(
-            OutboxEmail.objects.filter(
-                key__in=[c.key for c in candidates],
-                message_id__in=[c.message_id for c in candidates],
-            )
+            OutboxEmail.objects.filter(message_id__in=[c.message_id for c in candidates])
         )
         ids = [row.pk for row in created]
         if ids:

@@ -99,6 +99,8 @@ def mail_stream(key: str) -> MailStream:
 # Each app contributes what is new for a person in a period. A section gets a
 # batch of members and the period, and returns {user id: [item, ...]} holding
 # only what each member may see, in a fixed number of queries for the batch.
+# A section whose items are public gives only for_public: every member then
+# gets its items.
 # An item is a JSON-ready dict: {"title", "url", "summary", "meta"}; "url" is
 # absolute or a site path. The public digest (the newsletter) calls for_public.
 

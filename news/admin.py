@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from justop.exports import csv_response
-from justop.uploads import validate_image
+from justop.uploads import checked_image
 from news.models import Opportunity, Post, Shift, Signup, Subscriber
 
 
@@ -36,10 +36,7 @@ class PostForm(forms.ModelForm[Post]):
         )
 
     def clean_hero_image(self) -> object:
-        image = self.cleaned_data.get("hero_image")
-        if image and hasattr(image, "content_type"):  # a new upload
-            image.name = f"hero.{validate_image(image, max_bytes=5 * 1024 * 1024)}"
-        return image
+        return checked_image(self.cleaned_data.get("hero_image"), "hero", max_bytes=5 * 1024 * 1024)
 
 
 @admin.register(Post)

@@ -34,7 +34,6 @@ class NewsConfig(AppConfig):
             DigestSection(
                 key="news",
                 title=_("PSE news"),
-                for_members=sections.for_members,
                 for_public=sections.published_in,
                 order=40,
             )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from django.http import HttpRequest
@@ -29,8 +28,3 @@ def published_in(period: Period) -> list[dict[str, str]]:
         }
         for post in posts.order_by("publish_at")
     ]
-
-
-def for_members(users: Sequence[Any], period: Period) -> dict[int, list[dict[str, str]]]:
-    items = published_in(period)
-    return {user.pk: items for user in users} if items else {}

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from justop import outbox, ratelimit
+from justop.honeypot import honeypot_field
 from news import newsletter
 from news.models import Subscriber
 
@@ -20,12 +21,7 @@ PER_EMAIL = ratelimit.Limit("newsletter-email", 3, 24 * 3600)
 
 class EmailForm(forms.Form):
     email = forms.EmailField(label=gettext_lazy("Your email address"), max_length=254)
-    # Hidden from people (CSS and aria-hidden); bots fill it in.
-    website = forms.CharField(
-        required=False,
-        label=gettext_lazy("Leave this empty"),
-        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
-    )
+    website = honeypot_field()
 
 
 def _limited(request: HttpRequest, form: EmailForm, template: str) -> HttpResponse:

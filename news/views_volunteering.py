@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from justop import ratelimit
+from justop.honeypot import honeypot_field
 from news import volunteering
 from news.models import Opportunity, Shift, Signup
 
@@ -31,12 +32,7 @@ class SignupForm(forms.Form):
         max_value=10,
         initial=1,
     )
-    # Hidden from people (CSS and aria-hidden); bots fill it in.
-    website = forms.CharField(
-        required=False,
-        label=gettext_lazy("Leave this empty"),
-        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
-    )
+    website = honeypot_field()
 
 
 def upcoming_shifts() -> QuerySet[Shift]:

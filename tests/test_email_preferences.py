@@ -68,7 +68,7 @@ def preferences_of(person) -> EmailPreferences:
 
 def other_sections() -> list[str]:
     """Sections the apps themselves register: the member leaves them ticked."""
-    return [s.key for s in digest_sections() if s.for_members and not s.key.startswith("test-")]
+    return [s.key for s in digest_sections() if not s.key.startswith("test-")]
 
 
 def save(client, sections=("test-news", "test-events"), **data):

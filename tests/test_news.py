@@ -16,7 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from justop.digests import Period
+from justop.digests import Period, items_for
+from justop.registry import digest_sections
 from news import sections
 from news.markdown import render
 from news.models import Post
@@ -548,11 +549,16 @@ def test_the_digest_lists_only_posts_published_inside_the_period():
     assert items[0]["meta"] == str(C.HAPPENINGS.label)
 
 
+def digest_section(key: str):
+    return next(s for s in digest_sections() if s.key == key)
+
+
 def test_the_digest_gives_every_member_the_same_posts_or_nothing(user):
     period = Period.last_complete("weekly", timezone.now())
-    assert sections.for_members([user], period) == {}
+    news = digest_section("news")
+    assert items_for(news, [user], period) == {}
     make_post("In the week", publish_at=period.start + timedelta(hours=1))
-    assert [i["title"] for i in sections.for_members([user], period)[user.pk]] == ["In the week"]
+    assert [i["title"] for i in items_for(news, [user], period)[user.pk]] == ["In the week"]
 
 
 # --- Demo data ---------------------------------------------------------------

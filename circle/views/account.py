@@ -18,21 +18,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from circle import memberships
+from circle.access import signed_in_person
 from circle.forms import DeleteAccountForm
 from circle.models import EmailPreferences, Invitation, JoinApplication, Membership, User
 from justop.models import OutboxEmail
 
 
-def _person(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User):  # login_required runs first
-        raise PermissionError
-    return user
-
-
 @login_required
 def memberships_page(request: HttpRequest) -> HttpResponse:
-    user = _person(request)
+    user = signed_in_person(request)
     own = Membership.objects.filter(user=user).select_related("organization")
     return render(
         request,
@@ -45,7 +39,7 @@ def memberships_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 def leave(request: HttpRequest, pk: int) -> HttpResponse:
     membership = get_object_or_404(
-        Membership.objects.select_related("organization"), pk=pk, user=_person(request)
+        Membership.objects.select_related("organization"), pk=pk, user=signed_in_person(request)
     )
     try:
         memberships.remove(membership)
@@ -112,7 +106,7 @@ def personal_data(user: User) -> dict[str, object]:
 
 @login_required
 def export_data(request: HttpRequest) -> HttpResponse:
-    user = _person(request)
+    user = signed_in_person(request)
     body = json.dumps(personal_data(user), cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     filename = f"just-opportunity-data-{timezone.localdate().isoformat()}.json"
@@ -123,7 +117,7 @@ def export_data(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def delete_account(request: HttpRequest) -> HttpResponse:
-    user = _person(request)
+    user = signed_in_person(request)
     form = DeleteAccountForm(request.POST or None, user=user)
     blocking = memberships.organizations_needing(user)
     if request.method == "POST" and form.is_valid():

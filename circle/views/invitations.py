@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from circle import invitations
-from circle.access import get_org_for_admin
+from circle.access import current_user, get_org_for_admin, signed_in_person
 from circle.forms import AcceptInvitationForm, InviteForm
 from circle.models import Invitation, InvitationBatch, User
 
@@ -29,9 +29,11 @@ def manage_invitations(request: HttpRequest, slug: str) -> HttpResponse:
     organization = access.organization
     form = InviteForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        assert isinstance(request.user, User)  # noqa: S101 (login_required)
         result = invitations.invite(
-            organization, form.cleaned_data["addresses"], form.cleaned_data["role"], by=request.user
+            organization,
+            form.cleaned_data["addresses"],
+            form.cleaned_data["role"],
+            by=signed_in_person(request),
         )
         _report(request, result)
         if result.batch is not None:
@@ -149,7 +151,7 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
         )
     organization = invitation.organization
     context: dict[str, Any] = {"invitation": invitation, "organization": organization}
-    user = request.user if isinstance(request.user, User) else None
+    user = current_user(request)
 
     if user is not None:
         if not _owns(user, invitation.email):

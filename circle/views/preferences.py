@@ -8,12 +8,12 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
+from circle.access import signed_in_person
 from circle.digests import STREAM
 from circle.models import EmailPreferences, User
 from justop import outbox
@@ -21,7 +21,7 @@ from justop.registry import digest_sections
 
 
 def _section_choices() -> list[tuple[str, str]]:
-    return [(s.key, s.title) for s in digest_sections() if s.for_members is not None]
+    return [(s.key, s.title) for s in digest_sections()]
 
 
 class EmailPreferencesForm(forms.Form):
@@ -54,9 +54,7 @@ def _preferences_for(user: User) -> EmailPreferences:
 
 @login_required
 def email_preferences(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    if not isinstance(user, User):  # login_required let in someone without an account
-        raise PermissionDenied
+    user = signed_in_person(request)
     preferences = _preferences_for(user)
     keys = [key for key, _label in _section_choices()]
     initial = {
