@@ -175,3 +175,53 @@ def register_sitemap(key: str, sitemap: Any) -> None:
 def sitemaps() -> dict[str, Any]:
     """The live mapping (filled as apps become ready), for the sitemap view."""
     return _sitemaps
+
+
+# --- Pages under /orgs/<slug>/manage/ ---------------------------------------------------
+# An app that lets an organization's admins manage its content there (research,
+# asks and offers) adds a tab to the management navigation. url_name is
+# reversed with the organization's slug as its only argument.
+
+
+@dataclass(frozen=True)
+class ManagePage:
+    key: str
+    label: Any  # lazy text
+    url_name: str
+    order: int = 100
+
+
+_manage_pages: dict[str, ManagePage] = {}
+
+
+def register_manage_page(page: ManagePage) -> None:
+    _manage_pages[page.key] = page
+
+
+def manage_pages() -> list[ManagePage]:
+    return sorted(_manage_pages.values(), key=lambda p: (p.order, p.key))
+
+
+# --- Main navigation ---------------------------------------------------------------------
+# Sections of the site an app adds to the main menu. members_only links are
+# shown to members of the Circle and staff only.
+
+
+@dataclass(frozen=True)
+class NavLink:
+    key: str
+    label: Any  # lazy text
+    url_name: str
+    order: int = 100
+    members_only: bool = False
+
+
+_nav_links: dict[str, NavLink] = {}
+
+
+def register_nav_link(link: NavLink) -> None:
+    _nav_links[link.key] = link
+
+
+def nav_links() -> list[NavLink]:
+    return sorted(_nav_links.values(), key=lambda link: (link.order, link.key))

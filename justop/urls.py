@@ -20,6 +20,10 @@ urlpatterns = [
     path("unsubscribe/<str:token>/", unsubscribe.unsubscribe, name="unsubscribe"),
     path("", include("circle.urls")),
     path("news/", include("news.urls")),
+    # forums and research name their own prefixes (forums/, research/) and
+    # their pages under orgs/<slug>/manage/.
+    path("", include("forums.urls")),
+    path("", include("research.urls")),
     path(
         "sitemap.xml",
         sitemap,

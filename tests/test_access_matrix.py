@@ -24,7 +24,6 @@ registry, so a newly registered model gets its rows without being forgotten.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -42,78 +41,22 @@ from justop.models import Suppression
 from justop.outbox import unsubscribe_token
 from news import newsletter, volunteering
 from news.models import Opportunity, Post, Shift, Signup, Subscriber
+from tests import access_asks, access_forums, access_research
+from tests.access import (
+    LOGIN,
+    ROLES,
+    Row,
+    World,
+    admins_of_a,
+    members_only,
+    org_a,
+    same,
+    signed_in,
+)
 from tests.factories import OrganizationFactory, StaffFactory, UserFactory, member_of
 
-LOGIN = "login"
-ROLES = ("anonymous", "user", "member_a", "admin_a", "member_b", "staff")
-
-
-@dataclass
-class World:
-    """The objects the rows point at."""
-
-    user: Any
-    staff: Any
-    member_a: Any
-    admin_a: Any
-    member_b: Any
-    org_a: Any
-    membership_a: Any
-    invitation_a: Any
-    batch_a: Any
-    application: Any
-    expertise: Any
-    post: Any
-    subscriber: Any
-    shift: Any
-    signup: Any
-    group: Any
-    staff_totp: Any
-    outbox_email: Any
-    suppression: Any
-
-
-@dataclass
-class Row:
-    anonymous: int | str
-    user: int | str
-    staff: int | str
-    kwargs: Callable[[World], dict[str, Any]] | dict[str, Any] = field(default_factory=dict)
-    # For unnamed patterns: the path to request.
-    path: Callable[[World], str] | None = None
-    # Organization roles; None means "as a signed-in user without organization".
-    member_a: int | str | None = None
-    admin_a: int | str | None = None
-    member_b: int | str | None = None
-
-    def expected(self, role: str) -> int | str:
-        value = getattr(self, role)
-        return self.user if value is None else value
-
-
-def same(status: int | str) -> Row:
-    return Row(status, status, status)
-
-
-def signed_in(status: int | str = 200, **kwargs: Any) -> Row:
-    """Pages for any signed-in person."""
-    return Row(LOGIN, status, status, **kwargs)
-
-
-def members_only(**kwargs: Any) -> Row:
-    """Pages for members of the Circle (any active organization) and staff."""
-    return Row(LOGIN, 403, 200, member_a=200, admin_a=200, member_b=200, **kwargs)
-
-
-def admins_of_a(status: int = 200, **kwargs: Any) -> Row:
-    """Management pages of organization A: its admins and staff. An outsider
-    (no organization, or organization B) gets 404; a plain member of A 403."""
-    return Row(LOGIN, 404, status, member_a=403, admin_a=status, member_b=404, **kwargs)
-
-
-def org_a(w: World, **extra: Any) -> dict[str, Any]:
-    return {"slug": w.org_a.slug, **extra}
-
+# Each app with its own module adds its rows, admin objects and world.
+APP_MODULES = (access_forums, access_research, access_asks)
 
 ROWS: dict[str, Row] = {
     # justop
@@ -268,6 +211,9 @@ ADMIN_MODEL_EXCEPTIONS = {
     ("news.Subscriber", "add"): 403,  # people subscribe themselves (double opt-in)
     ("news.Signup", "add"): 403,  # people sign up on the site, where places are counted
 }
+ALL_ADMIN_EXCEPTIONS = ADMIN_MODEL_EXCEPTIONS.copy()
+for _module in APP_MODULES:
+    ALL_ADMIN_EXCEPTIONS |= _module.ADMIN_EXCEPTIONS
 ADMIN_EXTRA_VIEWS = {
     "auth_user_password_change": 200,
     "news_post_preview": 200,
@@ -295,6 +241,8 @@ def admin_object(world: World, model: type) -> Any:
         "news.Signup": world.signup,
         "justop.Suppression": world.suppression,
     }
+    for module in APP_MODULES:
+        objects |= {label: get(world) for label, get in module.ADMIN_OBJECTS.items()}
     return objects[model._meta.label]
 
 
@@ -306,7 +254,7 @@ def admin_rows() -> dict[str, Row]:
             kwargs: Callable[[World], dict[str, Any]] | dict[str, Any] = {}
             if view in ("change", "delete", "history"):
                 kwargs = lambda w, m=model: {"object_id": admin_object(w, m).pk}  # noqa: E731
-            status = ADMIN_MODEL_EXCEPTIONS.get((model._meta.label, view), status)
+            status = ALL_ADMIN_EXCEPTIONS.get((model._meta.label, view), status)
             rows[f"admin:{prefix}_{view}"] = Row(302, 302, status, kwargs=kwargs)
         # The legacy "<object_id>/" address redirects to the change page.
         rows[f"admin/{model._meta.app_label}/{model._meta.model_name}/<path:object_id>/"] = Row(
@@ -323,10 +271,16 @@ def admin_rows() -> dict[str, Row]:
     }
     for name, status in ADMIN_EXTRA_VIEWS.items():
         rows[f"admin:{name}"] = Row(302, 302, status, kwargs=extra_kwargs[name])
+    for module in APP_MODULES:
+        for name, (status, get_kwargs) in module.ADMIN_EXTRA_VIEWS.items():
+            rows[f"admin:{name}"] = Row(302, 302, status, kwargs=get_kwargs)
     return rows
 
 
-ALL_ROWS = ROWS | admin_rows()
+ALL_ROWS = ROWS.copy()
+for _module in APP_MODULES:
+    ALL_ROWS |= _module.ROWS
+ALL_ROWS |= admin_rows()
 
 
 def url_patterns() -> list[tuple[str, str]]:
@@ -387,7 +341,7 @@ def world(db) -> World:
     result = invitations.invite(
         organization_a, ["invitee@example.org", "other@example.org"], "member", by=admin_a
     )
-    return World(
+    world = World(
         user=user,
         staff=staff,
         member_a=member_a,
@@ -425,6 +379,9 @@ def world(db) -> World:
         ),
         suppression=Suppression.objects.create(email="gone@example.org", stream="digest"),
     )
+    for module in APP_MODULES:
+        world.more.update(module.build(world))
+    return world
 
 
 def resolve_path(key: str, row: Row, world: World) -> str:
