@@ -13,8 +13,8 @@ from django.utils.functional import cached_property
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from justop import markdown
 from justop.uploads import server_name
-from news import markdown
 
 
 class PostQuerySet(models.QuerySet["Post"]):

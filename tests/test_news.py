@@ -17,9 +17,9 @@ from django.utils import timezone
 from PIL import Image
 
 from justop.digests import Period, items_for
+from justop.markdown import render
 from justop.registry import digest_sections
 from news import sections
-from news.markdown import render
 from news.models import Post
 from tests.factories import StaffFactory
 

@@ -1,4 +1,4 @@
-"""Markdown written by staff, turned into HTML that is safe to show.
+"""Markdown written by staff or members, turned into HTML that is safe to show.
 
 Markdown passes raw HTML through, so its output is cleaned by nh3 (the Rust
 ammonia sanitiser) against an allow-list: no script, no style, no event
