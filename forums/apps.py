@@ -1,5 +1,45 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ForumsConfig(AppConfig):
     name = "forums"
+    verbose_name = _("Forums")
+
+    def ready(self) -> None:
+        from forums import demo, invitations, sections
+        from justop.registry import (
+            DemoSeeder,
+            DigestSection,
+            HomeSection,
+            MailStream,
+            NavLink,
+            OrganizationSection,
+            register_demo_seeder,
+            register_digest_section,
+            register_home_section,
+            register_mail_stream,
+            register_nav_link,
+            register_organization_section,
+            register_sitemap,
+        )
+
+        # Between the news (10) and the continuum (20).
+        register_home_section(
+            HomeSection("forums", "forums/home_next.html", sections.next_on_home, order=15)
+        )
+        register_organization_section(
+            OrganizationSection("forums", "forums/organization_forums.html", sections.hosted_by)
+        )
+        register_nav_link(NavLink("forums", _("Forums"), "forums:list", order=20))
+        register_mail_stream(MailStream(invitations.STREAM, _("invitations to forums")))
+        register_digest_section(
+            DigestSection(
+                key="upcoming-forums",
+                title=_("Upcoming forums"),
+                for_members=sections.upcoming_for_members,
+                order=30,
+            )
+        )
+        register_sitemap("forums", sections.ForumSitemap)
+        register_demo_seeder(DemoSeeder("forums", demo.seed_forums, order=40))

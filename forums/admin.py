@@ -1,0 +1,299 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from circle.access import signed_in_person
+from circle.models import Organization, User
+from forums import checkin, invitations, registration
+from forums.materials import checked_material
+from forums.models import AgendaItem, Forum, Material, Registration
+from justop.exports import csv_response
+
+
+class AgendaItemInline(admin.TabularInline[AgendaItem, Forum]):
+    model = AgendaItem
+    extra = 1
+    fields = ("time", "title", "speakers", "description")
+
+
+class MaterialForm(forms.ModelForm[Material]):
+    class Meta:
+        model = Material
+        fields = ("title", "file", "url", "order")
+
+    def clean_file(self) -> object:
+        return checked_material(self.cleaned_data.get("file"))
+
+
+class MaterialInline(admin.TabularInline[Material, Forum]):
+    model = Material
+    form = MaterialForm
+    extra = 1
+    fields = ("title", "file", "url", "order")
+
+
+@admin.register(Forum)
+class ForumAdmin(admin.ModelAdmin[Forum]):
+    list_display = (
+        "title",
+        "starts_at",
+        "audience",
+        "status",
+        "capacity",
+        "registered",
+        "waitlisted",
+        "attended",
+    )
+    list_filter = ("status", "audience", ("starts_at", admin.DateFieldListFilter), "hosts")
+    search_fields = ("title", "summary")
+    prepopulated_fields = {"slug": ("title",)}
+    date_hierarchy = "starts_at"
+    filter_horizontal = ("hosts",)
+    readonly_fields = ("links", "cancelled_at")
+    inlines = (AgendaItemInline, MaterialInline)
+    actions = ("send_invitations", "export_attendees", "send_follow_up", "cancel_forums")
+    fieldsets = (
+        (None, {"fields": ("title", "slug", "summary", "description", "status", "audience")}),
+        (
+            _("When and where"),
+            {
+                "fields": (
+                    "starts_at",
+                    "ends_at",
+                    "venue_name",
+                    "venue_address",
+                    "map_url",
+                    "online_url",
+                )
+            },
+        ),
+        (
+            _("Registration"),
+            {"fields": ("capacity", "registration_deadline", "reminders", "contact_email")},
+        ),
+        (_("Hosts"), {"fields": ("hosts",)}),
+        (_("After the forum"), {"fields": ("notes",)}),
+        (_("Pages"), {"fields": ("links", "cancelled_at")}),
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Forum]:
+        # The counts come with the list's one query, not one query per row.
+        return Forum.objects.with_counts()
+
+    @admin.display(description=_("registered"), ordering="registered_count")
+    def registered(self, obj: Forum) -> int:
+        return int(getattr(obj, "registered_count", 0))
+
+    @admin.display(description=_("waitlisted"), ordering="waitlisted_count")
+    def waitlisted(self, obj: Forum) -> int:
+        return int(getattr(obj, "waitlisted_count", 0))
+
+    @admin.display(description=_("attended"), ordering="attended_count")
+    def attended(self, obj: Forum) -> int:
+        return int(getattr(obj, "attended_count", 0))
+
+    @admin.display(description=_("pages"))
+    def links(self, obj: Forum) -> str:
+        if not obj.pk:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a>',
+            obj.get_absolute_url(),
+            _("Forum page"),
+            reverse("forums:checkin", args=[obj.slug]),
+            _("Check-in"),
+            reverse("admin:forums_forum_invite", args=[obj.pk]),
+            _("Invitations"),
+        )
+
+    def save_model(self, request: HttpRequest, obj: Forum, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if obj.status == Forum.Status.PUBLISHED and "status" in form.changed_data:
+            # Invitations recorded while the forum was a draft go out now.
+            transaction.on_commit(lambda: invitations.enqueue(obj.pk))
+        if change and "capacity" in form.changed_data:
+            # More places: the waitlist moves up.
+            transaction.on_commit(lambda: registration.promote(obj))
+
+    def get_urls(self) -> list[URLPattern]:
+        invite = path(
+            "<int:pk>/invite/", self.admin_site.admin_view(self.invite), name="forums_forum_invite"
+        )
+        return [invite, *super().get_urls()]
+
+    def invite(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Whom to invite, and how far the emails have got."""
+        forum = get_object_or_404(Forum, pk=pk)
+        if not self.has_change_permission(request, forum):
+            return HttpResponse(status=403)
+        form = InviteForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            invited = invitations.invite(
+                forum,
+                everyone=form.cleaned_data["everyone"],
+                organizations=form.cleaned_data["organizations"],
+                people=form.cleaned_data["people"],
+                by=signed_in_person(request),
+            )
+            self.message_user(
+                request,
+                ngettext(
+                    "%d person invited; the email is on its way.",
+                    "%d people invited; the emails are on their way.",
+                    invited.people,
+                )
+                % invited.people,
+                messages.SUCCESS,
+            )
+            return redirect("admin:forums_forum_invite", pk=forum.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Invitations: %(forum)s") % {"forum": forum.title},
+            "forum": forum,
+            "form": form,
+            "progress": invitations.progress(forum),
+            "opts": self.opts,
+            "original": forum,
+        }
+        return TemplateResponse(request, "forums/admin/invite.html", context)
+
+    @admin.action(description=_("Send invitations for the selected forum"))
+    def send_invitations(
+        self, request: HttpRequest, queryset: QuerySet[Forum]
+    ) -> HttpResponseRedirect | None:
+        forum = queryset.first()
+        if queryset.count() != 1 or forum is None:
+            self.message_user(request, _("Choose one forum to invite people to."), messages.WARNING)
+            return None
+        return redirect("admin:forums_forum_invite", pk=forum.pk)
+
+    @admin.action(description=_("Export the attendees of the selected forums as CSV"))
+    def export_attendees(self, request: HttpRequest, queryset: QuerySet[Forum]) -> HttpResponse:
+        return export_csv(Registration.objects.filter(forum__in=queryset))
+
+    @admin.action(description=_("Send the follow-up email to the attendees"))
+    def send_follow_up(self, request: HttpRequest, queryset: QuerySet[Forum]) -> None:
+        from forums.tasks import send_follow_up
+
+        ended = list(queryset.filter(ends_at__lt=timezone.now()).values_list("pk", flat=True))
+
+        def enqueue() -> None:
+            for pk in ended:
+                send_follow_up.delay(pk)
+
+        transaction.on_commit(enqueue)
+        self.message_user(
+            request,
+            ngettext(
+                "The follow-up of %d forum is on its way.",
+                "The follow-ups of %d forums are on their way.",
+                len(ended),
+            )
+            % len(ended),
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Cancel the selected forums and tell everyone registered"))
+    def cancel_forums(self, request: HttpRequest, queryset: QuerySet[Forum]) -> None:
+        told = sum(registration.cancel_forum(forum) for forum in queryset)
+        self.message_user(
+            request,
+            ngettext("%d person told.", "%d people told.", told) % told,
+            messages.SUCCESS,
+        )
+
+
+class InviteForm(forms.Form):
+    everyone = forms.BooleanField(label=_("All members of the Circle"), required=False)
+    organizations = forms.ModelMultipleChoiceField(
+        label=_("Members of these organizations"),
+        queryset=Organization.objects.active().order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    people = forms.ModelMultipleChoiceField(
+        label=_("These people"),
+        queryset=User.objects.filter(is_active=True).order_by("email"),
+        required=False,
+        help_text=_("Hold Ctrl (Cmd on a Mac) to choose several."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not (data.get("everyone") or data.get("organizations") or data.get("people")):
+            raise forms.ValidationError(_("Choose whom to invite."))
+        return data
+
+
+def export_csv(registrations: QuerySet[Registration]) -> HttpResponse:
+    rows = registrations.filter(
+        status__in=(*Registration.ACTIVE, Registration.Status.CANCELLED)
+    ).select_related("forum").order_by("forum__starts_at", "forum_id", "name")  # fmt: skip
+    return csv_response(
+        "forum-attendees.csv",
+        ["forum", "starts", "name", "email", "organization", "status", "walk_in", "attended"],
+        (
+            (
+                r.forum.title,
+                timezone.localtime(r.forum.starts_at).strftime("%Y-%m-%d %H:%M"),
+                r.name,
+                r.email,
+                r.organization_name,
+                r.status,
+                "yes" if r.walk_in else "no",
+                "" if r.attended is None else ("yes" if r.attended else "no"),
+            )
+            for r in rows
+        ),
+    )
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin[Registration]):
+    list_display = ("name", "email", "forum", "status", "walk_in", "attended", "queued_at")
+    list_filter = ("status", "attended", "walk_in", ("forum", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("name", "email", "organization_name", "forum__title")
+    list_select_related = ("forum",)
+    readonly_fields = (
+        "forum",
+        "user",
+        "status",
+        "created_at",
+        "queued_at",
+        "email_confirmed_at",
+        "confirmed_at",
+        "cancelled_at",
+        "checked_in_at",
+        "walk_in",
+    )
+    fields = ("name", "email", "organization_name", "attended", *readonly_fields)
+    actions = ("mark_attended", "export_attendees")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # People register on the site, where places are counted; staff add
+        # walk-ins on the check-in page.
+        return False
+
+    @admin.action(description=_("Mark as attended"))
+    def mark_attended(self, request: HttpRequest, queryset: QuerySet[Registration]) -> None:
+        count = checkin.mark_attended(queryset)
+        self.message_user(request, ngettext("%d marked.", "%d marked.", count) % count)
+
+    @admin.action(description=_("Export the selected registrations as CSV"))
+    def export_attendees(
+        self, request: HttpRequest, queryset: QuerySet[Registration]
+    ) -> HttpResponse:
+        return export_csv(queryset)

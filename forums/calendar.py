@@ -1,0 +1,150 @@
+"""Calendar files (iCalendar, RFC 5545) of forums: one forum, the public feed,
+and a person's own feed behind a secret address.
+
+Times carry the America/New_York time zone with its VTIMEZONE, so a client
+shows 6 pm as 6 pm on either side of a daylight-saving change. The online
+link goes only into the files of people registered for the forum."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+from email.utils import parseaddr
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from icalendar import Calendar, Event, vCalAddress, vText
+
+from circle.models import User
+from circle.viewers import ANONYMOUS, Viewer
+from forums.models import CalendarFeed, Forum, Registration
+from justop.outbox import absolute
+
+PRODID = "-//Partnership for Southern Equity//JUST Opportunity forums//EN"
+# The public feed keeps recent forums too, so a calendar does not lose them
+# the day after.
+FEED_PAST = timedelta(days=90)
+
+
+def _domain() -> str:
+    return urlsplit(settings.SITE_URL).hostname or "localhost"
+
+
+def _location(forum: Forum, registered: bool) -> str:
+    parts = [p for p in (forum.venue_name, forum.venue_address) if p]
+    if forum.online_url and registered:
+        parts.append(forum.online_url)
+    elif forum.online_url and not parts:
+        parts.append(_("Online (the link is sent to people registered)"))
+    return ", ".join(parts)
+
+
+def event(forum: Forum, *, registered: bool) -> Event:
+    zone = ZoneInfo(settings.TIME_ZONE)
+    url = absolute(forum.get_absolute_url())
+    item = Event()
+    item.add("uid", f"forum-{forum.pk}@{_domain()}")
+    item.add("dtstamp", timezone.now())
+    item.add("last-modified", forum.updated_at)
+    # Bumped on every change, so clients replace their copy.
+    item.add("sequence", int(forum.updated_at.timestamp()) - int(forum.created_at.timestamp()))
+    item.add("summary", forum.title)
+    item.add("dtstart", forum.starts_at.astimezone(zone))
+    item.add("dtend", forum.ends_at.astimezone(zone))
+    description = [forum.summary, "", url]
+    if forum.online_url and registered:
+        description[1:1] = ["", _("Join online: %(url)s") % {"url": forum.online_url}]
+    item.add("description", "\n".join(description))
+    item.add("url", url)
+    location = _location(forum, registered)
+    if location:
+        item.add("location", location)
+    name, address = parseaddr(forum.contact_email or settings.DEFAULT_FROM_EMAIL)
+    organizer = vCalAddress(f"mailto:{address}")
+    organizer.params["cn"] = vText(name or "Partnership for Southern Equity")
+    item.add("organizer", organizer)
+    item.add("status", "CANCELLED" if forum.is_cancelled else "CONFIRMED")
+    return item
+
+
+def calendar(forums: Iterable[Forum], *, name: str, registered_ids: set[int]) -> bytes:
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", name)
+    cal.add("x-wr-timezone", settings.TIME_ZONE)
+    for forum in forums:
+        cal.add_component(event(forum, registered=forum.pk in registered_ids))
+    cal.add_missing_timezones()
+    return bytes(cal.to_ical())
+
+
+def registered_forum_ids(user: User | None, forums: Iterable[Forum]) -> set[int]:
+    if user is None:
+        return set()
+    return set(
+        Registration.objects.filter(
+            user=user, forum__in=list(forums), status=Registration.Status.CONFIRMED
+        ).values_list("forum_id", flat=True)
+    )
+
+
+def forum_file(forum: Forum, *, registered: bool) -> bytes:
+    return calendar([forum], name=forum.title, registered_ids={forum.pk} if registered else set())
+
+
+def public_feed() -> bytes:
+    forums = Forum.objects.visible_to(ANONYMOUS).filter(ends_at__gte=timezone.now() - FEED_PAST)
+    return calendar(
+        forums.order_by("starts_at"), name=_("JUST Opportunity forums"), registered_ids=set()
+    )
+
+
+def personal_forums(viewer: Viewer) -> QuerySet[Forum]:
+    """The forums the person has a place at, still visible to them."""
+    return (
+        Forum.objects.visible_to(viewer)
+        .filter(
+            registrations__user=viewer.user,
+            registrations__status=Registration.Status.CONFIRMED,
+            ends_at__gte=timezone.now() - FEED_PAST,
+        )
+        .exclude(status=Forum.Status.DRAFT)
+        .order_by("starts_at")
+    )
+
+
+def personal_feed(viewer: Viewer) -> bytes:
+    forums = list(personal_forums(viewer))
+    return calendar(
+        forums, name=_("My JUST Opportunity forums"), registered_ids={f.pk for f in forums}
+    )
+
+
+def feed_for(user: User) -> CalendarFeed:
+    feed, _created = CalendarFeed.objects.get_or_create(user=user)
+    return feed
+
+
+def new_token(user: User) -> CalendarFeed:
+    """Revoke the old secret address: a new token replaces it."""
+    with transaction.atomic():
+        feed = feed_for(user)
+        feed.token = CalendarFeed._meta.get_field("token").get_default()
+        feed.created_at = timezone.now()
+        feed.save(update_fields=["token", "created_at"])
+    return feed
+
+
+def user_of_token(token: str) -> User | None:
+    feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
+    if feed is None or not feed.user.is_active:
+        return None
+    return feed.user

@@ -1,0 +1,149 @@
+"""Demo forums: past and upcoming, of each audience, with registrations,
+an agenda and materials. Idempotent: a second run changes nothing."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime, time, timedelta
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils import timezone
+from django.utils.text import slugify
+from pypdf import PdfWriter
+
+from circle.models import Organization, User
+from forums.models import AgendaItem, Forum, ForumInvitation, Material, Registration
+from justop.demo import MEMBER_EMAIL, STAFF_EMAIL
+
+A = Forum.Audience
+FORUMS = [
+    # title, audience, days from today, start hour, hours, capacity, venue, online
+    ("Equity in Apprenticeships: Employer Roundtable", A.PUBLIC, 12, 18, 2, 40,
+     "Atlanta University Center, Woodruff Library", False),
+    ("Transit and Jobs: Southside Community Forum", A.PUBLIC, 26, 10, 3, 3,
+     "Southwest Arts Center", True),
+    ("Circle Members' Quarterly Convening", A.MEMBERS, 19, 9, 4, 60,
+     "PSE Offices, 50 Hurt Plaza", True),
+    ("Funders and Practitioners: Closing Continuum Gaps", A.INVITED, 33, 14, 2, 20, "", True),
+    ("Wealth Building in Place: Lessons from the Westside", A.PUBLIC, -20, 18, 2, 50,
+     "Westside Works", False),
+    ("Members' Workshop: Measuring Retention and Advancement", A.MEMBERS, -45, 13, 3, 30,
+     "", True),
+    ("Invited Briefing: Regional Workforce Data", A.INVITED, -60, 9, 2, 15,
+     "PSE Offices, 50 Hurt Plaza", False),
+]  # fmt: skip
+
+AGENDA = [
+    (0, "Welcome and the guiding principles", "Partnership for Southern Equity"),
+    (20, "Panel: what works for talent and employers", "Member organizations of the Circle"),
+    (80, "Tables: next steps on the continuum", ""),
+]
+GUESTS = [
+    ("Jordan Lee", "jordan.lee@example.org"),
+    ("Sam Rivera", "sam.rivera@example.org"),
+    ("Alex Kim", "alex.kim@example.org"),
+    ("Dana Brooks", "dana.brooks@example.org"),
+]
+
+
+def one_page_pdf(title: str = "") -> bytes:
+    """A real one-page PDF (demo materials, tests)."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=612, height=792)
+    if title:
+        writer.add_metadata({"/Title": title})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def _demo_file(slug: str, title: str) -> str:
+    """A demo PDF at a fixed name, written once: seeding again (or a fresh
+    database in tests) reuses it instead of piling up copies."""
+    name = f"forums/demo-{slug}.pdf"
+    if not default_storage.exists(name):
+        default_storage.save(name, ContentFile(one_page_pdf(title)))
+    return name
+
+
+def seed_forums() -> list[str]:
+    today = timezone.localdate()
+    hosts = list(Organization.objects.active().order_by("name")[:3])
+    members = list(User.objects.filter(memberships__isnull=False).distinct().order_by("email")[:6])
+    member = User.objects.filter(email=MEMBER_EMAIL).first()
+    staff = User.objects.filter(email=STAFF_EMAIL).first()
+    for index, (title, audience, days, hour, hours, capacity, venue, online) in enumerate(FORUMS):
+        start = timezone.make_aware(datetime.combine(today + timedelta(days=days), time(hour)))
+        forum, _ = Forum.objects.update_or_create(
+            slug=slugify(title)[:90],
+            defaults={
+                "title": title,
+                "summary": f"{title}: a JUST Opportunity Circle forum convened by PSE.",
+                "description": (
+                    "Members, partners and neighbors meet to move the **continuum of "
+                    "economic opportunity** forward in Metro Atlanta.\n\n"
+                    "- Hear what is working\n- Name the gaps\n- Leave with next steps"
+                ),
+                "starts_at": start,
+                "ends_at": start + timedelta(hours=hours),
+                "venue_name": venue,
+                "venue_address": "Atlanta, GA" if venue else "",
+                "online_url": "https://meet.example.org/joc-forum" if online or not venue else "",
+                "audience": audience,
+                "capacity": capacity,
+                "status": Forum.Status.PUBLISHED,
+                "contact_email": STAFF_EMAIL,
+                "notes": "Thank you for coming. **Next steps** are in the slides."
+                if days < 0
+                else "",
+            },
+        )
+        if hosts:
+            forum.hosts.set([hosts[index % len(hosts)]])
+        for minutes, item_title, speakers in AGENDA:
+            moment = (datetime.combine(today, time(hour)) + timedelta(minutes=minutes)).time()
+            AgendaItem.objects.update_or_create(
+                forum=forum, title=item_title, defaults={"time": moment, "speakers": speakers}
+            )
+        if audience == A.INVITED:
+            for person in [p for p in (member, *members[:3]) if p is not None]:
+                ForumInvitation.objects.get_or_create(
+                    forum=forum, user=person, defaults={"invited_by": staff}
+                )
+        _seed_registrations(forum, members, member, past=days < 0)
+        if days < 0:
+            Material.objects.get_or_create(
+                forum=forum, title="Slides", defaults={"file": _demo_file(forum.slug, title)}
+            )
+            Material.objects.get_or_create(
+                forum=forum, title="Recording", defaults={"url": "https://video.example.org/joc"}
+            )
+    return [f"  {len(FORUMS)} forums (past and upcoming, each audience) with registrations."]
+
+
+def _seed_registrations(
+    forum: Forum, members: list[User], member: User | None, *, past: bool
+) -> None:
+    now = timezone.now()
+    people: list[tuple[str, str, User | None]] = [(u.get_full_name(), u.email, u) for u in members]
+    if member is not None and forum.audience != A.INVITED:
+        people.insert(0, (member.get_full_name(), member.email, member))
+    if forum.audience == A.PUBLIC:
+        people += [(name, email, None) for name, email in GUESTS]
+    taken = 0
+    for name, email, user in people:
+        fits = taken < forum.capacity
+        taken += 1 if fits else 0
+        Registration.objects.get_or_create(
+            forum=forum,
+            email=email,
+            defaults={
+                "user": user,
+                "name": name or email,
+                "status": Registration.Status.CONFIRMED if fits else Registration.Status.WAITLISTED,
+                "email_confirmed_at": now,
+                "confirmed_at": now if fits else None,
+                "attended": True if past and fits else None,
+            },
+        )

@@ -1,0 +1,102 @@
+"""Forum pages: the lists, a forum's page, and its materials."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_vary_headers
+
+from circle.access import current_user
+from circle.viewers import viewer_of
+from forums import listing, registration
+from forums.forms import GuestForm
+from forums.materials import content_type
+from forums.models import Forum, Registration
+
+LIST_TEMPLATE = "forums/forum_list.html"
+
+
+def _is_fragment(request: HttpRequest) -> bool:
+    htmx: Any = getattr(request, "htmx", None)
+    # htmx restoring history after a cache miss asks for the whole page.
+    return bool(htmx) and not htmx.history_restore_request
+
+
+def _list(request: HttpRequest, *, past: bool) -> HttpResponse:
+    found = listing.search(viewer_of(request.user), request.GET, past=past)
+    fragment = _is_fragment(request)
+    context = {
+        "form": found.form,
+        "page": found.page,
+        "filtered": found.filtered,
+        "past": past,
+        "fragment": fragment,
+    }
+    response = render(request, f"{LIST_TEMPLATE}#results" if fragment else LIST_TEMPLATE, context)
+    # One URL answers a fragment or a page: caches must keep them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def forum_list(request: HttpRequest) -> HttpResponse:
+    return _list(request, past=False)
+
+
+def past_list(request: HttpRequest) -> HttpResponse:
+    return _list(request, past=True)
+
+
+def visible_forum(request: HttpRequest, slug: str) -> Forum:
+    """The forum of a page, file or calendar: 404 unless the person may see it."""
+    return get_object_or_404(Forum.objects.visible_to(viewer_of(request.user)), slug=slug)
+
+
+def own_registration(request: HttpRequest, forum: Forum) -> Registration | None:
+    user = current_user(request)
+    if user is None:
+        return None
+    return forum.registrations.filter(user=user).first()
+
+
+def rsvp_context(request: HttpRequest, forum: Forum) -> dict[str, Any]:
+    mine = own_registration(request, forum)
+    left = registration.places_left(forum)
+    return {
+        "forum": forum,
+        "mine": mine,
+        "left": left,
+        "has_place": mine is not None and mine.status == Registration.Status.CONFIRMED,
+        "signed_in": current_user(request) is not None,
+    }
+
+
+def detail(request: HttpRequest, slug: str) -> HttpResponse:
+    forum = visible_forum(request, slug)
+    context = rsvp_context(request, forum) | {
+        "agenda": list(forum.agenda.all()),
+        "materials": list(forum.materials.all()),
+        "hosts": list(forum.hosts.order_by("name")),
+        "guest_form": GuestForm(),
+    }
+    return render(request, "forums/forum_detail.html", context)
+
+
+def material(request: HttpRequest, slug: str, pk: int) -> FileResponse:
+    """A file of a forum, for whoever may see the forum, as a download."""
+    forum = visible_forum(request, slug)
+    found = get_object_or_404(forum.materials.exclude(file=""), pk=pk)
+    try:
+        handle = found.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=found.download_name(),
+        content_type=content_type(found.file_extension),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,43 @@
+"""Calendar files: one forum, the public feed, a person's secret feed."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+
+from circle.access import current_user
+from circle.viewers import viewer_of
+from forums import calendar
+from forums.models import Registration
+from forums.views import visible_forum
+
+
+def _ics(content: bytes, filename: str, *, private: bool) -> HttpResponse:
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store" if private else "public, max-age=900"
+    return response
+
+
+def forum_ics(request: HttpRequest, slug: str) -> HttpResponse:
+    forum = visible_forum(request, slug)
+    user = current_user(request)
+    registered = (
+        user is not None
+        and forum.registrations.filter(user=user, status=Registration.Status.CONFIRMED).exists()
+    )
+    return _ics(
+        calendar.forum_file(forum, registered=registered), f"{forum.slug}.ics", private=True
+    )
+
+
+def public_feed(request: HttpRequest) -> HttpResponse:
+    return _ics(calendar.public_feed(), "forums.ics", private=False)
+
+
+def personal_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """Calendar clients cannot sign in: the secret address is the key. It
+    shows the forums the person has a place at and may still see."""
+    user = calendar.user_of_token(token)
+    if user is None:
+        raise Http404
+    return _ics(calendar.personal_feed(viewer_of(user)), "my-forums.ics", private=True)

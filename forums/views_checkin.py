@@ -1,0 +1,96 @@
+"""Check-in at the door, for staff on a phone: find a person, tap, next."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import is_mfa_enabled
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from forums import checkin
+from forums.forms import WalkInForm
+from forums.models import Forum
+
+TEMPLATE = "forums/checkin.html"
+
+
+def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Staff pages outside the admin: anonymous → sign in, others → 403, and
+    like the admin, only with a second factor set up (the list holds
+    people's names and addresses)."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_staff:
+            raise PermissionDenied
+        if not is_mfa_enabled(request.user, [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]):
+            return redirect("mfa_index")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _forum(slug: str) -> Forum:
+    return get_object_or_404(Forum.objects.exclude(status=Forum.Status.DRAFT), slug=slug)
+
+
+def _context(forum: Forum, q: str, **extra: Any) -> dict[str, Any]:
+    counts: Any = Forum.objects.with_counts().get(pk=forum.pk)
+    return {
+        "forum": forum,
+        "q": q,
+        "results": list(checkin.find(forum, q)) if q else [],
+        "attended": counts.attended_count,
+        "registered": counts.registered_count,
+        "walk_in_form": WalkInForm(),
+        **extra,
+    }
+
+
+@staff_required
+def checkin_page(request: HttpRequest, slug: str) -> HttpResponse:
+    forum = _forum(slug)
+    q = request.GET.get("q", "").strip()[:100]
+    context = _context(forum, q)
+    if getattr(request, "htmx", None):
+        return render(request, f"{TEMPLATE}#results", context)
+    return render(request, TEMPLATE, context)
+
+
+@staff_required
+@require_POST
+def mark(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    forum = _forum(slug)
+    found = get_object_or_404(forum.registrations, pk=pk)
+    checkin.mark(found, present=request.POST.get("present") != "no")
+    q = request.POST.get("q", "")
+    if getattr(request, "htmx", None):
+        return render(request, f"{TEMPLATE}#person", {"forum": forum, "person": found, "q": q})
+    return redirect(reverse("forums:checkin", args=[forum.slug]) + "?" + urlencode({"q": q}))
+
+
+@staff_required
+@require_POST
+def walk_in(request: HttpRequest, slug: str) -> HttpResponse:
+    forum = _forum(slug)
+    form = WalkInForm(request.POST)
+    if not form.is_valid():
+        return render(request, TEMPLATE, _context(forum, "", walk_in_form=form), status=400)
+    person = checkin.add_walk_in(
+        forum,
+        name=form.cleaned_data["name"],
+        email_address=form.cleaned_data["email"],
+        organization=form.cleaned_data["organization"],
+    )
+    query = urlencode({"q": person.email, "added": person.pk})
+    return redirect(reverse("forums:checkin", args=[forum.slug]) + "?" + query)

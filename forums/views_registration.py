@@ -1,0 +1,137 @@
+"""Coming to a forum: members' one-click RSVP, guests' registration, the
+page behind the emailed links, and a person's own forums."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from circle.access import signed_in_person
+from circle.viewers import viewer_of
+from forums import calendar, registration
+from forums.forms import GuestForm
+from forums.models import Forum, Registration
+from forums.views import rsvp_context, visible_forum
+from justop import ratelimit
+
+PER_ADDRESS = ratelimit.Limit("forum-register", 20, 3600)
+PER_EMAIL = ratelimit.Limit("forum-register-email", 5, 3600)
+
+
+@login_required
+@require_POST
+def rsvp(request: HttpRequest, slug: str) -> HttpResponse:
+    """Going or not going, in one click. With htmx the RSVP block is swapped
+    in place; without JavaScript the page comes back."""
+    forum = visible_forum(request, slug)
+    going = request.POST.get("going") == "yes"
+    try:
+        registration.rsvp(forum, signed_in_person(request), going=going)
+    except registration.Closed:
+        messages.error(request, _("Registration for this forum is closed."))
+    if getattr(request, "htmx", None):
+        context = rsvp_context(request, forum) | {"swapped": True}
+        return render(request, "forums/forum_detail.html#rsvp", context)
+    return redirect(forum)
+
+
+def register(request: HttpRequest, slug: str) -> HttpResponse:
+    """A visitor registers for a public forum with a name and an email."""
+    forum = visible_forum(request, slug)
+    if forum.audience != Forum.Audience.PUBLIC:
+        raise Http404
+    form = GuestForm(request.POST or None)
+    context: dict[str, Any] = {
+        "forum": forum,
+        "form": form,
+        "left": registration.places_left(forum),
+    }
+    if request.method != "POST":
+        return render(request, "forums/register.html", context)
+    if not ratelimit.allow(request, PER_ADDRESS):
+        return _limited(request, context)
+    if not form.is_valid():
+        return render(request, "forums/register.html", context)
+    if form.cleaned_data["website"]:
+        return redirect("forums:check_email")  # a bot: pretend
+    data = form.cleaned_data
+    if not ratelimit.allow(request, PER_EMAIL, key=data["email"]):
+        return _limited(request, context)
+    try:
+        registration.register_guest(
+            forum,
+            name=data["name"],
+            email_address=data["email"],
+            organization=data["organization"],
+            language=request.LANGUAGE_CODE,
+        )
+    except registration.Closed:
+        context["problem"] = _("Registration for this forum is closed.")
+        return render(request, "forums/register.html", context, status=409)
+    # The same page whatever happened: it must not tell whether this address
+    # had registered already (that person gets an email instead).
+    return redirect("forums:check_email")
+
+
+def _limited(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+    context["problem"] = _(
+        "Too many registrations from here in a short time. Your answers are kept: "
+        "please try again in an hour."
+    )
+    return render(request, "forums/register.html", context, status=429)
+
+
+def check_email(request: HttpRequest) -> HttpResponse:
+    return render(request, "forums/check_email.html")
+
+
+@never_cache
+def manage(request: HttpRequest, token: str) -> HttpResponse:
+    """The page behind the links in the emails: confirm, see, cancel."""
+    found = registration.from_token(token)
+    if found is None:
+        raise Http404
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "confirm":
+            registration.confirm(found)
+        elif action == "cancel":
+            registration.cancel(found)
+        return redirect("forums:registration", token=token)
+    return render(
+        request, "forums/registration.html", {"registration": found, "forum": found.forum}
+    )
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    """A person's forums and the secret address of their calendar."""
+    person = signed_in_person(request)
+    viewer = viewer_of(person)
+    registrations = (
+        Registration.objects.filter(user=person, status__in=Registration.ACTIVE)
+        .filter(forum__in=Forum.objects.visible_to(viewer))
+        .select_related("forum")
+        .order_by("-forum__starts_at")
+    )
+    feed = calendar.feed_for(person)
+    return render(
+        request,
+        "forums/mine.html",
+        {"registrations": list(registrations), "feed": feed},
+    )
+
+
+@login_required
+@require_POST
+def reset_calendar(request: HttpRequest) -> HttpResponse:
+    calendar.new_token(signed_in_person(request))
+    messages.success(request, _("Your calendar has a new address. The old one no longer works."))
+    return redirect("forums:mine")

@@ -1,0 +1,88 @@
+"""The forum pages checked by axe-core in a real browser, in English and
+Spanish, on a desktop and a phone: no serious or critical violation."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from forums import registration
+from forums.models import Forum
+from tests.factories import MemberFactory, OrganizationFactory, StaffFactory
+from tests.factories_forums import AgendaItemFactory, ForumFactory, registered
+from tests.test_accessibility import VIEWPORTS, serious_violations
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(scope="module")
+def axe():
+    return Axe()
+
+
+@pytest.fixture
+def forums(db):
+    host = OrganizationFactory(name="Westside Works")
+    public = ForumFactory(title="Transit and jobs", slug="transit-and-jobs", hosts=[host])
+    AgendaItemFactory(forum=public, title="Welcome", speakers="Pat Staff")
+    members = ForumFactory(title="Members' convening", audience=Forum.Audience.MEMBERS, capacity=1)
+    registered(members, MemberFactory())
+    guest = registration.register_guest(
+        public, name="Ana Lima", email_address="ana@example.org", language="en"
+    ).registration
+    return {"public": public, "members": members, "guest": guest}
+
+
+def _check(browser, live_server, axe, language, viewport, paths, user=None) -> list[str]:
+    context = browser.new_context(
+        viewport=VIEWPORTS[viewport], extra_http_headers={"Accept-Language": language}
+    )
+    if user is not None:
+        client = Client()
+        client.force_login(user)
+        context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                    "url": live_server.url,
+                }
+            ]
+        )
+    page = context.new_page()
+    problems = []
+    try:
+        for path in paths:
+            page.goto(live_server.url + path)
+            assert page.get_attribute("html", "lang") == language
+            problems += serious_violations(axe, page, path)
+    finally:
+        context.close()
+    return problems
+
+
+@pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_forum_pages_have_no_serious_accessibility_violation(
+    browser, live_server, axe, forums, language, viewport
+):
+    public, members = forums["public"], forums["members"]
+    visitor = [
+        reverse("forums:list"),
+        reverse("forums:past"),
+        public.get_absolute_url(),
+        reverse("forums:register", args=[public.slug]),
+        reverse("forums:check_email"),
+        reverse("forums:registration", args=[registration.token(forums["guest"])]),
+    ]
+    member = [members.get_absolute_url(), public.get_absolute_url(), reverse("forums:mine")]
+    staff = [reverse("forums:checkin", args=[public.slug]) + "?q=ana"]
+
+    problems = _check(browser, live_server, axe, language, viewport, visitor)
+    problems += _check(browser, live_server, axe, language, viewport, member, MemberFactory())
+    problems += _check(browser, live_server, axe, language, viewport, staff, StaffFactory())
+
+    assert not problems, "\n".join(problems)
