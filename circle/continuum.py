@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import textwrap
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypedDict
 from urllib.parse import urlencode
 
@@ -22,7 +22,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from circle.models import County, Organization, OrganizationQuerySet, Stage
+from circle.models import County, Organization, OrganizationQuerySet, Post, Stage
+from circle.viewers import Viewer
 
 Side = Organization.Side
 
@@ -42,6 +43,11 @@ class Cell:
     # A "both sides" count of 0 is no gap: separate organizations may cover
     # each side.
     marks_gap: bool = True
+    # Open asks and offers the viewer may see, naming this stage and county
+    # (county-by-stage cells only), and the board filtered to them.
+    asks: int = 0
+    offers: int = 0
+    posts_url: str = ""
 
     @property
     def is_gap(self) -> bool:
@@ -143,11 +149,30 @@ def _cell(
     return Cell(count=count, url=url, where=where, marks_gap=marks_gap)
 
 
-def build_map() -> ContinuumMap:
-    """Everything the continuum page shows, in six queries."""
+def _open_posts(viewer: Viewer | None) -> dict[tuple[int, int, str], int]:
+    """Open asks and offers per stage, county and kind, of the posts the
+    viewer may see (their one visibility rule). One query."""
+    if viewer is None:
+        return {}
+    rows = (
+        Post.objects.visible_to(viewer)
+        .open()
+        .order_by()
+        .values("stages", "counties", "kind")
+        .annotate(n=Count("id", distinct=True))
+        .values_list("stages", "counties", "kind", "n")
+    )
+    return {(stage, county, kind): n for stage, county, kind, n in rows if stage and county}
+
+
+def build_map(viewer: Viewer | None = None) -> ContinuumMap:
+    """Everything the continuum page shows, in six queries; seven with the
+    open asks and offers a viewer may see."""
     stages = list(Stage.objects.all())
     counties = list(County.objects.all())
     cells = _stage_county_counts()
+    posts = _open_posts(viewer)
+    board = reverse("circle:board")
     sides = _stage_side_counts()
     per_county = _county_counts()
     organization_count = _active().count()
@@ -156,11 +181,16 @@ def build_map() -> ContinuumMap:
     rows = []
     for county in counties:
         row_cells = [
-            _cell(
-                cells.get((stage.pk, county.pk), 0),
-                directory,
-                f"{stage.localized_name}, {county.name}",
-                {"stage": stage.key, "county": county.key},
+            _with_posts(
+                _cell(
+                    cells.get((stage.pk, county.pk), 0),
+                    directory,
+                    f"{stage.localized_name}, {county.name}",
+                    {"stage": stage.key, "county": county.key},
+                ),
+                posts.get((stage.pk, county.pk, Post.Kind.ASK), 0),
+                posts.get((stage.pk, county.pk, Post.Kind.OFFER), 0),
+                _directory_url(board, stage=stage.key, county=county.key),
             )
             for stage in stages
         ]
@@ -209,6 +239,12 @@ def build_map() -> ContinuumMap:
         combination_count=len(stages) * len(counties),
         picture=layout_picture(stages, counties, grid),
     )
+
+
+def _with_posts(cell: Cell, asks: int, offers: int, url: str) -> Cell:
+    if not (asks or offers):
+        return cell
+    return replace(cell, asks=asks, offers=offers, posts_url=url)
 
 
 def _side_cell(

@@ -70,4 +70,20 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=7, minute=5, day_of_week="mon"),
         "kwargs": {"frequency": "weekly"},
     },
+    # Forum reminders (per forum; 2 days and 2 hours before by default), each once per person.
+    "forum-reminders": {
+        "task": "forums.tasks.send_reminders",
+        "schedule": crontab(minute="*/10"),
+    },
+    # Guest registrations not confirmed in time free their places.
+    "expire-forum-registrations": {
+        "task": "forums.tasks.expire_registrations",
+        "schedule": crontab(minute="*/15"),
+    },
+    # Asks and offers past their deadline become closed (pages count them
+    # as expired already; this stores it).
+    "close-expired-posts": {
+        "task": "circle.tasks_asks.close_expired_posts",
+        "schedule": crontab(minute=5),
+    },
 }

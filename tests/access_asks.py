@@ -1,24 +1,94 @@
-"""Access-matrix rows of asks and offers (circle) (see tests/test_access_matrix.py)."""
+"""Access-matrix rows of asks and offers (circle) (see tests/test_access_matrix.py).
+
+The post the rows open belongs to organization A and is shown to chosen
+organizations only (A itself and C), so member_b, a member of the Circle
+like the others, is the outsider who gets 404. Its author is admin_a: a
+plain member of A may read it but not edit it (403)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from tests.access import Row, World
+from circle import asks
+from circle.models import Outcome, Post
+from tests.access import LOGIN, Row, World, admins_of_a, members_only, org_a
+from tests.factories import OrganizationFactory, member_of
+from tests.factories_asks import PostFactory, offer
 
-# One row per URL pattern name, like test_access_matrix.ROWS.
-ROWS: dict[str, Row] = {}
-# The object each registered admin model's change/delete/history pages open,
-# by model label ("forums.Forum").
-ADMIN_OBJECTS: dict[str, Callable[[World], Any]] = {}
-# Admin pages that answer otherwise than 200 for staff, by (model label, view).
+
+def _post(w: World) -> dict[str, Any]:
+    return {"pk": w.more["asks_post"].pk}
+
+
+def _chosen_only(**kwargs: Any) -> Row:
+    """Seen by A's people and staff; a member of B gets 404."""
+    return Row(LOGIN, 403, 200, member_a=200, admin_a=200, member_b=404, **kwargs)
+
+
+def _editors(**kwargs: Any) -> Row:
+    """Changed by its author (admin_a) and staff; member_a may only read it."""
+    return Row(LOGIN, 403, 200, member_a=403, admin_a=200, member_b=404, **kwargs)
+
+
+ROWS: dict[str, Row] = {
+    "circle:board": members_only(),
+    "circle:outcomes": members_only(),
+    # Staff outside any organization have no one to post for.
+    "circle:post_create": Row(LOGIN, 403, 403, member_a=200, admin_a=200, member_b=200),
+    "circle:post": _chosen_only(kwargs=_post),
+    "circle:post_matches": _chosen_only(kwargs=_post),
+    "circle:post_edit": _editors(kwargs=_post),
+    "circle:post_close": _editors(kwargs=_post),
+    "circle:conversation": _chosen_only(
+        kwargs=lambda w: {
+            "pk": w.more["asks_post"].pk,
+            "conversation_pk": w.more["asks_conversation"].pk,
+        }
+    ),
+    "circle:manage_posts": admins_of_a(kwargs=org_a),
+    # POST only: a GET is refused before anything is looked up.
+    "circle:post_reopen": Row(405, 405, 405, kwargs=_post),
+    "circle:post_respond": Row(405, 405, 405, kwargs=_post),
+    "circle:mark_match": Row(
+        405,
+        405,
+        405,
+        kwargs=lambda w: {"pk": w.more["asks_post"].pk, "other": w.more["asks_offer"].pk},
+    ),
+}
+
+ADMIN_OBJECTS: dict[str, Callable[[World], Any]] = {
+    "circle.Post": lambda w: w.more["asks_post"],
+    "circle.Match": lambda w: w.more["asks_match"],
+    "circle.Conversation": lambda w: w.more["asks_conversation"],
+    "circle.Outcome": lambda w: w.more["asks_outcome"],
+}
 ADMIN_EXCEPTIONS: dict[tuple[str, str], int] = {}
-# Extra admin views by URL name (without "admin:"): (status for staff, kwargs).
 ADMIN_EXTRA_VIEWS: dict[str, tuple[int, Callable[[World], dict[str, Any]]]] = {}
 
 
 def build(world: World) -> dict[str, Any]:
-    """Objects owned by organization A (world.org_a) that the rows point at;
-    they land in world.more under these names."""
-    return {}
+    """An ask of A shown to A and C only, an offer of C that fits it, their
+    match, C's conversation about the ask, and an outcome of a matched post."""
+    organization_c = OrganizationFactory(name="Organization C", slug="organization-c")
+    person_c = member_of(organization_c)
+    ask = PostFactory(
+        organization=world.org_a,
+        author=world.admin_a,
+        stages=["job-access"],
+        counties=["fulton"],
+        shared_with=[organization_c],
+    )
+    fitting = offer(organization=organization_c, author=person_c, stages=["job-access"])
+    sent = asks.respond(
+        ask, organization=organization_c, author=person_c, body="Our graduates are ready."
+    )
+    matched = PostFactory(organization=world.org_a, status=Post.Status.MATCHED)
+    return {
+        "asks_post": ask,
+        "asks_offer": fitting,
+        "asks_match": asks.mark_match(ask, fitting, state="conversation", by=person_c),
+        "asks_conversation": sent.conversation,
+        "asks_outcome": Outcome.objects.create(post=matched, people_placed=4),
+    }

@@ -7,8 +7,11 @@ from django.shortcuts import render
 
 from circle.access import member_required
 from circle.continuum import build_map
+from circle.viewers import viewer_of
 
 
 @member_required
 def continuum(request: HttpRequest) -> HttpResponse:
-    return render(request, "circle/continuum.html", {"continuum": build_map()})
+    return render(
+        request, "circle/continuum.html", {"continuum": build_map(viewer_of(request.user))}
+    )

@@ -1,0 +1,180 @@
+"""Forms of asks and offers: posting, responding, closing with an outcome."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from circle.forms import TagsField, _unique_tag_slug
+from circle.models import Expertise, Match, Organization, Outcome, Post
+
+MAX_MESSAGE = 5000
+
+
+class OrganizationChoiceField(forms.ModelChoiceField[Organization]):
+    def label_from_instance(self, obj: Organization) -> str:
+        return obj.name
+
+
+class PostForm(forms.ModelForm[Post]):
+    organization = OrganizationChoiceField(
+        label=_("On behalf of"), queryset=Organization.objects.none(), empty_label=None
+    )
+    expertise_names = TagsField(
+        label=_("Areas of expertise"),
+        required=False,
+        help_text=_("Separate them with commas, e.g. apprenticeships, digital skills."),
+    )
+    shared_with = forms.ModelMultipleChoiceField(
+        label=_("Chosen organizations"),
+        queryset=Organization.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Only for “chosen organizations only”: they and your organization see it."),
+    )
+
+    class Meta:
+        model = Post
+        fields = [
+            "organization",
+            "kind",
+            "title",
+            "description",
+            "side",
+            "stages",
+            "counties",
+            "quantity",
+            "unit",
+            "deadline",
+            "audience",
+            "shared_with",
+        ]
+        widgets = {
+            "kind": forms.RadioSelect,
+            "side": forms.RadioSelect,
+            "audience": forms.RadioSelect,
+            "stages": forms.CheckboxSelectMultiple,
+            "counties": forms.CheckboxSelectMultiple,
+            "deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "description": forms.Textarea(attrs={"rows": 8}),
+        }
+
+    def __init__(self, *args: Any, organizations: QuerySet[Organization], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
+        if self.instance.pk:
+            # A post stays with the organization that posted it.
+            del self.fields["organization"]
+        own = [self.instance.organization_id] if self.instance.pk else []
+        if not own and len(organizations) == 1:
+            own = [organizations[0].pk]
+        # The poster's organization always sees its post: not a choice.
+        self.fields["shared_with"].queryset = (  # type: ignore[attr-defined]
+            Organization.objects.active().exclude(pk__in=own)
+        )
+        self.fields["kind"].choices = Post.Kind.choices  # type: ignore[attr-defined]
+        self.order_fields([*self.Meta.fields[:7], "expertise_names"])
+        self.fields["side"].choices = Organization.Side.choices  # type: ignore[attr-defined]
+        self.fields["unit"].choices = [("", _("—")), *Post.Unit.choices]  # type: ignore[attr-defined]
+        if self.instance.pk:
+            self.fields["expertise_names"].initial = list(self.instance.expertise.all())
+
+    def clean_deadline(self) -> Any:
+        deadline = self.cleaned_data.get("deadline")
+        changed = deadline != getattr(self.instance, "deadline", None)
+        if deadline and changed and deadline < timezone.localdate():
+            raise ValidationError(_("The deadline is in the past."))
+        return deadline
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("quantity") and not data.get("unit"):
+            self.add_error("unit", _("Say what the number counts: people, places or jobs."))
+        if data.get("unit") and not data.get("quantity"):
+            self.add_error("quantity", _("Give a number, or leave both empty."))
+        if data.get("audience") == Post.Audience.CHOSEN and not data.get("shared_with"):
+            self.add_error("shared_with", _("Choose at least one organization."))
+        poster = data.get("organization") or getattr(self.instance, "organization", None)
+        if data.get("audience") == Post.Audience.MEMBERS:
+            data["shared_with"] = []
+        elif poster is not None:
+            data["shared_with"] = [o for o in data.get("shared_with") or [] if o != poster]
+        return data
+
+    def save(self, commit: bool = True) -> Post:
+        post = super().save(commit=commit)
+        if commit:
+            tags = []
+            for name in self.cleaned_data.get("expertise_names", []):
+                tag = Expertise.objects.filter(name__iexact=name).first()
+                if tag is None:
+                    tag = Expertise.objects.create(name=name, slug=_unique_tag_slug(name))
+                tags.append(tag)
+            post.expertise.set(tags)
+        return post
+
+
+class ResponseForm(forms.Form):
+    organization = OrganizationChoiceField(
+        label=_("On behalf of"), queryset=Organization.objects.none(), empty_label=None
+    )
+    body = forms.CharField(
+        label=_("Your message"),
+        max_length=MAX_MESSAGE,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Only your organization and theirs will see it."),
+    )
+
+    def __init__(self, *args: Any, organizations: list[Organization], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["organization"]
+        field.queryset = Organization.objects.filter(  # type: ignore[attr-defined]
+            pk__in=[o.pk for o in organizations]
+        )
+        if len(organizations) == 1:
+            field.initial = organizations[0].pk
+            field.widget = forms.HiddenInput()
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your message"), max_length=MAX_MESSAGE, widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+
+class MarkMatchForm(forms.Form):
+    state = forms.ChoiceField(choices=Match.State.choices)
+
+
+class CloseForm(forms.ModelForm[Outcome]):
+    status = forms.ChoiceField(
+        label=_("How did it end?"),
+        widget=forms.RadioSelect,
+        choices=[
+            (Post.Status.MATCHED, _("Matched: something came of it")),
+            (Post.Status.CLOSED, _("Closed without a match")),
+        ],
+        initial=Post.Status.MATCHED,
+    )
+    partner = OrganizationChoiceField(
+        label=_("With which organization?"),
+        queryset=Organization.objects.none(),
+        required=False,
+    )
+
+    class Meta:
+        model = Outcome
+        fields = ["people_placed", "partnership_started", "partner", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {"people_placed": _("People hired, trained or enrolled thanks to it.")}
+
+    def __init__(self, *args: Any, post: Post, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = (  # type: ignore[attr-defined]
+            Organization.objects.active().exclude(pk=post.organization_id)
+        )

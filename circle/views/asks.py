@@ -1,0 +1,239 @@
+"""Asks and offers: the board, a post and its matches, conversations, outcomes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from circle import asks, board, matching, outcomes
+from circle.access import get_org_for_admin, member_required, signed_in_person
+from circle.forms_asks import CloseForm, MarkMatchForm, PostForm, ReplyForm, ResponseForm
+from circle.models import Post
+from justop import markdown
+
+BOARD = "circle/asks/board.html"
+PAGE_LINK_PREFIX = "board-page-"
+
+
+@require_safe
+@member_required
+def board_page(request: HttpRequest) -> HttpResponse:
+    found = board.search(asks.viewer(request), request.GET)
+    htmx: Any = getattr(request, "htmx", None)
+    fragment = bool(htmx) and not htmx.history_restore_request
+    context = {
+        "form": found.form,
+        "page": found.page,
+        "page_range": found.page.paginator.get_elided_page_range(found.page.number),
+        "filtered": found.filtered,
+        "fragment": fragment,
+        "focus_results": fragment and (htmx.trigger or "").startswith(PAGE_LINK_PREFIX),
+    }
+    response = render(request, f"{BOARD}#results" if fragment else BOARD, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@member_required
+def post_create(request: HttpRequest) -> HttpResponse:
+    person = signed_in_person(request)
+    organizations = asks.posting_organizations(person)
+    if not organizations.exists():
+        # Staff outside any organization have no one to post for.
+        raise PermissionDenied
+    form = PostForm(request.POST or None, organizations=organizations)
+    if request.method == "POST" and form.is_valid():
+        form.instance.author = person
+        post = form.save()
+        messages.success(request, _("Your post is on the board."))
+        return redirect(post)
+    return render(request, "circle/asks/post_form.html", {"form": form, "post": None})
+
+
+def _detail_context(request: HttpRequest, post: Post, **extra: Any) -> dict[str, Any]:
+    person = signed_in_person(request)
+    viewer = asks.viewer(request)
+    # A closed or expired post takes no new responses; conversations go on.
+    responders = asks.responding_organizations(person, post) if post.is_open else []
+    conversations = list(asks.conversations_for(post, viewer))
+    own = [c for c in conversations if c.organization_id in viewer.organization_ids]
+    context = {
+        "post": post,
+        "description_html": markdown.render(post.description),
+        "can_edit": asks.can_edit(person, post),
+        "conversations": conversations,
+        # A responding organization sees its own thread on the post's page.
+        "own_conversation": own[0]
+        if own and post.organization_id not in viewer.organization_ids
+        else None,
+        "response_form": ResponseForm(organizations=responders) if responders else None,
+        "outcome": getattr(post, "outcome", None) if post.status == Post.Status.MATCHED else None,
+        "shared_with": list(post.shared_with.all())
+        if post.audience == Post.Audience.CHOSEN
+        else [],
+    }
+    return context | extra
+
+
+@require_safe
+@member_required
+def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    post = asks.get_post_for_viewer(request, pk)
+    return render(request, "circle/asks/post_detail.html", _detail_context(request, post))
+
+
+@member_required
+def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    post = asks.get_post_for_editor(request, pk)
+    form = PostForm(
+        request.POST or None,
+        instance=post,
+        organizations=asks.posting_organizations(signed_in_person(request)),
+    )
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Saved."))
+        return redirect(post)
+    return render(request, "circle/asks/post_form.html", {"form": form, "post": post})
+
+
+@member_required
+def post_close(request: HttpRequest, pk: int) -> HttpResponse:
+    post = asks.get_post_for_editor(request, pk)
+    form = CloseForm(request.POST or None, post=post)
+    if request.method == "POST" and form.is_valid():
+        status = form.cleaned_data["status"]
+        outcome = form.save(commit=False) if status == Post.Status.MATCHED else None
+        asks.close(post, status=status, by=signed_in_person(request), outcome=outcome)
+        messages.success(request, _("The post is closed."))
+        return redirect(post)
+    return render(request, "circle/asks/post_close.html", {"form": form, "post": post})
+
+
+@require_POST
+@member_required
+def post_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    post = asks.get_post_for_editor(request, pk)
+    asks.reopen(post)
+    messages.success(request, _("The post is open again."))
+    return redirect(post)
+
+
+@require_safe
+@member_required
+def post_matches(request: HttpRequest, pk: int) -> HttpResponse:
+    post = asks.get_post_for_viewer(request, pk)
+    person = signed_in_person(request)
+    candidates = matching.candidates_for(post, asks.viewer(request)) if post.is_open else []
+    marked = asks.matches_of([post])
+    rows = []
+    for other, fit in candidates:
+        key = (post.pk, other.pk) if post.kind == Post.Kind.ASK else (other.pk, post.pk)
+        rows.append(
+            {
+                "post": other,
+                "fit": fit,
+                "match": marked.get(key),
+                "may_mark": asks.may_mark(person, post, other),
+            }
+        )
+    return render(request, "circle/asks/post_matches.html", {"post": post, "rows": rows})
+
+
+@require_POST
+@member_required
+def mark_match(request: HttpRequest, pk: int, other: int) -> HttpResponse:
+    post = asks.get_post_for_viewer(request, pk)
+    candidate = asks.get_post_for_viewer(request, other)
+    if (
+        candidate.kind != asks.opposite(post.kind)
+        or candidate.organization_id == post.organization_id
+    ):
+        raise Http404
+    person = signed_in_person(request)
+    if not asks.may_mark(person, post, candidate):
+        raise PermissionDenied
+    form = MarkMatchForm(request.POST)
+    if form.is_valid():
+        asks.mark_match(post, candidate, state=form.cleaned_data["state"], by=person)
+        messages.success(request, _("The match is marked; both organizations are told."))
+    return redirect("circle:post_matches", pk=post.pk)
+
+
+@require_POST
+@member_required
+def respond(request: HttpRequest, pk: int) -> HttpResponse:
+    post = asks.get_post_for_viewer(request, pk)
+    person = signed_in_person(request)
+    responders = asks.responding_organizations(person, post)
+    if not responders or not post.is_open:
+        raise PermissionDenied
+    form = ResponseForm(request.POST, organizations=responders)
+    if not form.is_valid():
+        context = _detail_context(request, post, response_form=form)
+        return render(request, "circle/asks/post_detail.html", context, status=400)
+    sent = asks.respond(
+        post,
+        organization=form.cleaned_data["organization"],
+        author=person,
+        body=form.cleaned_data["body"],
+    )
+    messages.success(
+        request,
+        _("Your message is sent to %(organization)s.") % {"organization": post.organization.name},
+    )
+    return redirect(sent.conversation)
+
+
+@member_required
+def conversation(request: HttpRequest, pk: int, conversation_pk: int) -> HttpResponse:
+    post = asks.get_post_for_viewer(request, pk)
+    thread = asks.get_conversation_for_viewer(request, post, conversation_pk)
+    person = signed_in_person(request)
+    viewer = asks.viewer(request)
+    # Staff read every conversation but write only for an organization of theirs in it.
+    sides = [o for o in (thread.organization, post.organization) if o.pk in viewer.organization_ids]
+    form = ReplyForm(request.POST or None) if sides else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            asks.reply(thread, organization=sides[0], author=person, body=form.cleaned_data["body"])
+            return redirect(thread)
+    responses = thread.responses.select_related("author", "organization")
+    return render(
+        request,
+        "circle/asks/conversation.html",
+        {"post": post, "thread": thread, "responses": responses, "form": form},
+    )
+
+
+@require_safe
+@member_required
+def outcomes_page(request: HttpRequest) -> HttpResponse:
+    summary = outcomes.summarize(asks.viewer(request))
+    return render(request, "circle/asks/outcomes.html", {"summary": summary})
+
+
+@require_safe
+@login_required
+def manage_posts(request: HttpRequest, slug: str) -> HttpResponse:
+    access = get_org_for_admin(request, slug)
+    posts = (
+        access.organization.posts.select_related("author")
+        .prefetch_related("stages")
+        .order_by("-created_at", "-pk")
+    )
+    return render(
+        request,
+        "circle/asks/manage_posts.html",
+        {"organization": access.organization, "access": access, "posts": posts},
+    )

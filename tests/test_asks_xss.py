@@ -1,0 +1,64 @@
+"""Stored XSS in asks and offers: a payload typed into a post, a message, an
+organization name or an outcome never comes back executable, on any page of
+the feature or in its emails."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from circle import asks
+from circle.models import Membership, Outcome, Post
+from justop.models import OutboxEmail
+from tests.factories import OrganizationFactory, StaffFactory, member_of
+from tests.factories_asks import PostFactory, offer
+from tests.test_xss import MARKDOWN, PAYLOAD, assert_inert, email_html
+
+pytestmark = pytest.mark.django_db
+
+
+def test_payloads_stay_inert_on_every_page_and_email():
+    employer = OrganizationFactory(name=f"Employer {PAYLOAD}"[:150], stages=["job-access"])
+    trainer = OrganizationFactory(name=f"Trainer {PAYLOAD}"[:150])
+    author = member_of(employer, Membership.Role.ADMIN)
+    ask = PostFactory(
+        organization=employer,
+        author=author,
+        title=PAYLOAD[:150],
+        description=MARKDOWN,
+        stages=["job-access"],
+        expertise=[PAYLOAD[:60]],
+    )
+    graduates = offer(organization=trainer, title=PAYLOAD[:150], description=MARKDOWN,
+                      stages=["job-access"])  # fmt: skip
+    responder = member_of(trainer)
+    thread = asks.respond(ask, organization=trainer, author=responder, body=PAYLOAD).conversation
+    asks.mark_match(ask, graduates, state="done", by=responder)
+    matched = PostFactory(organization=employer, title=PAYLOAD[:150], status=Post.Status.MATCHED,
+                          stages=["job-access"])  # fmt: skip
+    Outcome.objects.create(post=matched, notes=PAYLOAD, partner=trainer, partnership_started=True)
+
+    for person in (author, StaffFactory()):
+        client = Client()
+        client.force_login(person)
+        for url in [
+            reverse("circle:board"),
+            reverse("circle:board") + "?show=all",
+            ask.get_absolute_url(),
+            matched.get_absolute_url(),
+            reverse("circle:post_matches", args=[ask.pk]),
+            reverse("circle:post_edit", args=[ask.pk]),
+            thread.get_absolute_url(),
+            reverse("circle:outcomes"),
+            reverse("circle:manage_posts", args=[employer.slug]),
+            employer.get_absolute_url(),
+            reverse("circle:continuum"),
+        ]:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            assert_inert(response.text, url)
+    emails = OutboxEmail.objects.filter(kind__startswith="circle.")
+    assert emails.count() >= 2
+    for row in emails:
+        assert_inert(email_html(row), row.kind)
