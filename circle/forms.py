@@ -183,14 +183,20 @@ class OrganizationProfileForm(forms.ModelForm[Organization]):
     def save(self, commit: bool = True) -> Organization:
         organization = super().save(commit=commit)
         if commit:
-            tags = []
-            for name in self.cleaned_data.get("expertise_names", []):
-                tag = Expertise.objects.filter(name__iexact=name).first()
-                if tag is None:
-                    tag = Expertise.objects.create(name=name, slug=_unique_tag_slug(name))
-                tags.append(tag)
-            organization.expertise.set(tags)
+            organization.expertise.set(tags_named(self.cleaned_data.get("expertise_names", [])))
         return organization
+
+
+def tags_named(names: list[str]) -> list[Expertise]:
+    """The areas of expertise of these names, created when new (names are
+    matched whatever their case, so "ESL" and "esl" are one tag)."""
+    tags = []
+    for name in names:
+        tag = Expertise.objects.filter(name__iexact=name).first()
+        if tag is None:
+            tag = Expertise.objects.create(name=name, slug=_unique_tag_slug(name))
+        tags.append(tag)
+    return tags
 
 
 def _unique_tag_slug(name: str) -> str:

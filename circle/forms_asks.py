@@ -10,8 +10,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from circle.forms import TagsField, _unique_tag_slug
-from circle.models import Expertise, Match, Organization, Outcome, Post
+from circle.forms import TagsField, tags_named
+from circle.models import Match, Organization, Outcome, Post
 
 MAX_MESSAGE = 5000
 
@@ -109,13 +109,7 @@ class PostForm(forms.ModelForm[Post]):
     def save(self, commit: bool = True) -> Post:
         post = super().save(commit=commit)
         if commit:
-            tags = []
-            for name in self.cleaned_data.get("expertise_names", []):
-                tag = Expertise.objects.filter(name__iexact=name).first()
-                if tag is None:
-                    tag = Expertise.objects.create(name=name, slug=_unique_tag_slug(name))
-                tags.append(tag)
-            post.expertise.set(tags)
+            post.expertise.set(tags_named(self.cleaned_data.get("expertise_names", [])))
         return post
 
 

@@ -9,7 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -18,28 +17,22 @@ from circle.access import get_org_for_admin, member_required, signed_in_person
 from circle.forms_asks import CloseForm, MarkMatchForm, PostForm, ReplyForm, ResponseForm
 from circle.models import Post
 from justop import markdown
+from justop.listing import render_results
 
 BOARD = "circle/asks/board.html"
-PAGE_LINK_PREFIX = "board-page-"
 
 
 @require_safe
 @member_required
 def board_page(request: HttpRequest) -> HttpResponse:
     found = board.search(asks.viewer(request), request.GET)
-    htmx: Any = getattr(request, "htmx", None)
-    fragment = bool(htmx) and not htmx.history_restore_request
-    context = {
-        "form": found.form,
-        "page": found.page,
-        "page_range": found.page.paginator.get_elided_page_range(found.page.number),
-        "filtered": found.filtered,
-        "fragment": fragment,
-        "focus_results": fragment and (htmx.trigger or "").startswith(PAGE_LINK_PREFIX),
-    }
-    response = render(request, f"{BOARD}#results" if fragment else BOARD, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return render_results(
+        request,
+        BOARD,
+        page=found.page,
+        prefix="board",
+        context={"form": found.form, "filtered": found.filtered},
+    )
 
 
 @member_required
