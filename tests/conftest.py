@@ -149,3 +149,11 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session")
+def axe():
+    """axe-core, from the copy packed in axe-playwright-python."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()

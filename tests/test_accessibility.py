@@ -4,12 +4,10 @@ Spanish, on a desktop and a phone: no serious or critical violation."""
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 
 from justop import outbox
+from tests.browsing import VIEWPORTS, audit, page_context, serious_violations
 from tests.factories import OrganizationFactory, member_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -48,7 +46,6 @@ SIGNED_IN_PAGES = [
     lambda org, m: reverse("circle:manage_member", args=[org.slug, m.pk]),
     lambda org, m: reverse("circle:manage_invitations", args=[org.slug]),
 ]
-VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
 def news_post_path() -> str:
@@ -112,39 +109,15 @@ def invitation_path() -> str:
     return reverse("circle:accept_invitation", args=[token])
 
 
-@pytest.fixture(scope="module")
-def axe():
-    return Axe()
-
-
 @pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_public_pages_have_no_serious_accessibility_violation(
     browser, live_server, axe, language, viewport
 ):
-    context = browser.new_context(
-        viewport=VIEWPORTS[viewport], extra_http_headers={"Accept-Language": language}
-    )
-    page = context.new_page()
-    problems = []
-    try:
-        for path in PAGES:
-            path = path() if callable(path) else path
-            page.goto(live_server.url + path)
-            assert page.get_attribute("html", "lang") == language
-            problems += serious_violations(axe, page, path)
-    finally:
-        context.close()
+    paths = [path() if callable(path) else path for path in PAGES]
+    context = page_context(browser, live_server, language, viewport)
+    problems = audit(context, live_server, axe, paths, language, {"/no-such-page/": 404})
     assert not problems, "\n".join(problems)
-
-
-def serious_violations(axe, page, where: str) -> list[str]:
-    problems = []
-    for violation in axe.run(page).response["violations"]:
-        if violation["impact"] in ("serious", "critical"):
-            targets = [node["target"] for node in violation["nodes"]][:3]
-            problems.append(f"{where}: {violation['id']} ({violation['impact']}) {targets}")
-    return problems
 
 
 @pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
@@ -159,30 +132,9 @@ def test_account_pages_have_no_serious_accessibility_violation(
     admin = member_of(organization, Membership.Role.ADMIN)
     membership = Membership.objects.get(user=member_of(organization))
     invitations.invite(organization, ["new@example.org"], "member", by=admin)
-    client = Client()
-    client.force_login(admin)
-    context = browser.new_context(
-        viewport=VIEWPORTS[viewport], extra_http_headers={"Accept-Language": language}
-    )
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    page = context.new_page()
-    problems = []
-    try:
-        for make_path in SIGNED_IN_PAGES:
-            path = make_path(organization, membership)
-            page.goto(live_server.url + path)
-            assert page.url == live_server.url + path, "not signed in"
-            problems += serious_violations(axe, page, path)
-    finally:
-        context.close()
+    paths = [make_path(organization, membership) for make_path in SIGNED_IN_PAGES]
+    context = page_context(browser, live_server, language, viewport, admin)
+    problems = audit(context, live_server, axe, paths, language)
     assert not problems, "\n".join(problems)
 
 

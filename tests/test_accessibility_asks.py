@@ -5,24 +5,16 @@ violation. Also the two emails they send."""
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 
 from circle import asks
 from circle.models import Membership, Outcome, Post
 from justop import outbox
+from tests.browsing import VIEWPORTS, audit, page_context, serious_violations
 from tests.factories import OrganizationFactory, member_of
 from tests.factories_asks import PostFactory, offer
-from tests.test_accessibility import VIEWPORTS, serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def axe():
-    return Axe()
 
 
 def world():
@@ -66,31 +58,8 @@ def test_the_pages_have_no_serious_accessibility_violation(
     browser, live_server, axe, language, viewport
 ):
     person, paths = world()
-    client = Client()
-    client.force_login(person)
-    context = browser.new_context(
-        viewport=VIEWPORTS[viewport], extra_http_headers={"Accept-Language": language}
-    )
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    page = context.new_page()
-    problems = []
-    try:
-        for path in paths:
-            response = page.goto(live_server.url + path)
-            assert response.status == 200, path
-            assert page.url == live_server.url + path, "not signed in"
-            assert page.get_attribute("html", "lang") == language
-            problems += serious_violations(axe, page, path)
-    finally:
-        context.close()
+    context = page_context(browser, live_server, language, viewport, person)
+    problems = audit(context, live_server, axe, paths, language)
     assert not problems, "\n".join(problems)
 
 

@@ -4,23 +4,15 @@ Spanish, on a desktop and a phone: no serious or critical violation."""
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 
 from forums import registration
 from forums.models import Forum
+from tests.browsing import VIEWPORTS, audit, page_context
 from tests.factories import MemberFactory, OrganizationFactory, StaffFactory
 from tests.factories_forums import AgendaItemFactory, ForumFactory, registered
-from tests.test_accessibility import VIEWPORTS, serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def axe():
-    return Axe()
 
 
 @pytest.fixture
@@ -37,31 +29,8 @@ def forums(db):
 
 
 def _check(browser, live_server, axe, language, viewport, paths, user=None) -> list[str]:
-    context = browser.new_context(
-        viewport=VIEWPORTS[viewport], extra_http_headers={"Accept-Language": language}
-    )
-    if user is not None:
-        client = Client()
-        client.force_login(user)
-        context.add_cookies(
-            [
-                {
-                    "name": settings.SESSION_COOKIE_NAME,
-                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                    "url": live_server.url,
-                }
-            ]
-        )
-    page = context.new_page()
-    problems = []
-    try:
-        for path in paths:
-            page.goto(live_server.url + path)
-            assert page.get_attribute("html", "lang") == language
-            problems += serious_violations(axe, page, path)
-    finally:
-        context.close()
-    return problems
+    context = page_context(browser, live_server, language, viewport, user)
+    return audit(context, live_server, axe, paths, language)
 
 
 @pytest.mark.parametrize("viewport", sorted(VIEWPORTS))

@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from circle.continuum import GAP_INK, SCALE, TILE_EDGE, build_map, legend, public_summary
 from circle.models import County, Organization, Stage
+from tests.browsing import signed_in_context
 from tests.factories import OrganizationFactory, UserFactory, member_of
 
 pytestmark = pytest.mark.django_db
@@ -422,7 +423,6 @@ def test_the_page_runs_the_same_queries_for_10_and_200_organizations(client):
 def test_the_page_fits_a_phone_and_passes_axe(browser, live_server, viewport):
     from axe_playwright_python.sync_playwright import Axe
     from django.apps import apps
-    from django.test import Client
 
     # An earlier transactional test's flush removes the rows of the data
     # migration; its seeding is idempotent, so run it again.
@@ -430,18 +430,7 @@ def test_the_page_fits_a_phone_and_passes_axe(browser, live_server, viewport):
     add_organizations(40)
     person = UserFactory()
     Organization.objects.get(slug="org-0").memberships.create(user=person)
-    signed_in = Client()
-    signed_in.force_login(person)
-    context = browser.new_context(viewport=viewport)
-    context.add_cookies(
-        [
-            {
-                "name": "sessionid",
-                "value": signed_in.cookies["sessionid"].value,
-                "url": live_server.url,
-            }
-        ]
-    )
+    context = signed_in_context(browser, live_server, person, viewport=viewport)
     page = context.new_page()
     try:
         page.goto(live_server.url + URL)

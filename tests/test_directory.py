@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 
 from circle.models import County, Expertise, Membership, Organization, Stage
+from tests.browsing import signed_in_context
 from tests.factories import UserFactory
 
 URL = reverse("circle:directory")
@@ -581,25 +582,6 @@ def test_it_runs_as_many_queries_for_200_organizations_as_for_10(
 
 
 # --- In a real browser ------------------------------------------------------------
-
-
-def signed_in_context(browser, live_server, person, **options):
-    from django.conf import settings
-    from django.test import Client
-
-    client = Client()
-    client.force_login(person)
-    context = browser.new_context(**options)
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    return context
 
 
 @pytest.mark.browser
