@@ -14,7 +14,7 @@ help:
 	@echo "make lint   - ruff lint and format check"
 	@echo "make typecheck - mypy --strict on the application code"
 	@echo "make messages - update and compile the translation catalogues"
-	@echo "make bench  - weekly digest benchmark (20,000 members, BENCH_MEMBERS to change), see docs/performance.md"
+	@echo "make bench  - weekly digest (20,000 members, BENCH_MEMBERS) and research search (100,000 resources, BENCH_RESOURCES) benchmarks, see docs/performance.md"
 	@echo "make audit  - Lighthouse scores of the main pages under production gunicorn, written to docs/quality.md"
 
 # The virtualenv is rebuilt when the lock file changes.
@@ -62,6 +62,7 @@ clean:
 BENCH_ARGS ?= --write
 bench: install
 	$(PY) -m bench.digests $(BENCH_ARGS)
+	$(PY) -m bench.search $(BENCH_ARGS)
 
 # Lighthouse (pinned in tools/lighthouse, needs Node and /usr/bin/chromium)
 # against gunicorn in production mode on a throwaway database; see docs/quality.md.

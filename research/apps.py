@@ -1,5 +1,61 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ResearchConfig(AppConfig):
     name = "research"
+    verbose_name = _("Research library")
+
+    def ready(self) -> None:
+        from django.db.models.signals import m2m_changed, post_delete
+
+        from justop.registry import (
+            DemoSeeder,
+            DigestSection,
+            HomeSection,
+            ManagePage,
+            NavLink,
+            OrganizationSection,
+            register_demo_seeder,
+            register_digest_section,
+            register_home_section,
+            register_manage_page,
+            register_nav_link,
+            register_organization_section,
+            register_sitemap,
+        )
+        from research import demo, sections, sitemaps
+        from research.models import Resource
+        from research.search import forget_counts
+
+        # Saves and extractions start a new generation of cached counts
+        # themselves (search.refresh_vectors); these changes do not pass there.
+        post_delete.connect(forget_counts, sender=Resource, dispatch_uid="research-deleted")
+        for through in (
+            Resource.topics.through,
+            Resource.tags.through,
+            Resource.organizations.through,
+        ):
+            m2m_changed.connect(forget_counts, sender=through, dispatch_uid=f"research-{through}")
+
+        register_nav_link(NavLink("research", _("Research"), "research:library", order=30))
+        register_manage_page(ManagePage("research", _("Research"), "research:manage_list"))
+        register_home_section(
+            HomeSection("research", "research/home_recent.html", sections.recent_on_home, order=20)
+        )
+        register_organization_section(
+            OrganizationSection(
+                "research", "research/organization_recent.html", sections.recent_of_organization
+            )
+        )
+        register_digest_section(
+            DigestSection(
+                key="research",
+                title=_("New research"),
+                for_members=sections.new_for_members,
+                order=30,
+            )
+        )
+        register_sitemap("research", sitemaps.ResourceSitemap)
+        register_sitemap("research-topics", sitemaps.TopicSitemap)
+        register_demo_seeder(DemoSeeder("research", demo.seed_research, order=40))

@@ -1,0 +1,311 @@
+"""The research library: reports, briefs, data and toolkits, with their files.
+
+One visibility rule, ``Resource.objects.visible_to(viewer)``, serves every
+page, search result, snippet, facet count, section, digest and download.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage, Storage
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from circle.models import Organization
+from justop.uploads import server_name
+
+if TYPE_CHECKING:
+    from circle.viewers import Viewer
+
+
+class SearchDocumentField(SearchVectorField):  # type: ignore[type-arg]
+    """A stored tsvector. The library needs none of django.contrib.postgres's
+    app machinery (only its expressions), and the portal also runs on SQLite,
+    where the column is unused: the app-installed check is left out."""
+
+    def _check_postgres_installed(self, *args: Any) -> list[Any]:
+        return []
+
+
+class PrivateStorage(FileSystemStorage):
+    """MEDIA_ROOT/private, with no URL: files of the library go out only
+    through the download view, which applies the visibility rule. Read from
+    the settings lazily (FileSystemStorage forgets them when they change)."""
+
+    @cached_property
+    def base_location(self) -> str:
+        return str(Path(settings.MEDIA_ROOT) / "private")
+
+    @cached_property
+    def base_url(self) -> None:  # type: ignore[override]
+        return None
+
+    def url(self, name: str | None) -> str:
+        # No public address: forms show no "currently" link to a file path.
+        return ""
+
+
+def private_storage() -> Storage:
+    return PrivateStorage()
+
+
+def file_path(instance: Resource, filename: str) -> str:
+    # The extension was chosen from the file's content when it was checked.
+    return server_name("research/files", filename.rsplit(".", 1)[-1].lower())
+
+
+def cover_path(instance: Resource, filename: str) -> str:
+    return server_name("research/covers", filename.rsplit(".", 1)[-1].lower())
+
+
+class Topic(models.Model):
+    """One of the six guiding principles of the Circle (seeded)."""
+
+    key = models.SlugField(_("key"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    name_es = models.CharField(_("name in Spanish"), max_length=80, blank=True)
+    principle = models.TextField(_("guiding principle"), blank=True)
+    principle_es = models.TextField(_("guiding principle in Spanish"), blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        ordering: ClassVar[list[str]] = ["order", "key"]
+
+    def __str__(self) -> str:
+        return self.localized_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("research:topic", args=[self.key])
+
+    @property
+    def localized_name(self) -> str:
+        return self.name_es if self.name_es and get_language() == "es" else self.name
+
+    @property
+    def localized_principle(self) -> str:
+        return self.principle_es if self.principle_es and get_language() == "es" else self.principle
+
+
+class Tag(models.Model):
+    """A free tag, shared by resources."""
+
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    slug = models.SlugField(_("slug"), max_length=70, unique=True)
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering: ClassVar[list[str]] = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ResourceQuerySet(models.QuerySet["Resource"]):
+    def published(self) -> ResourceQuerySet:
+        return self.filter(status=Resource.Status.PUBLISHED)
+
+    def visible_to(self, viewer: Viewer) -> ResourceQuerySet:
+        """The one visibility rule of the library. Staff see everything,
+        drafts included; everyone else sees published resources that are
+        public, members-only when they are a member of the Circle, and
+        organization-only when they belong to a publishing organization.
+        Resource.is_visible_to says the same for one loaded resource."""
+        if viewer.is_staff:
+            return self.all()
+        V = Resource.Visibility
+        audience = Q(visibility=V.PUBLIC)
+        if viewer.is_member:
+            audience |= Q(visibility=V.MEMBERS)
+        if viewer.organization_ids:
+            # Exists rather than a join: a resource of two of the person's
+            # organizations must still come once.
+            published_by_theirs = Resource.organizations.through.objects.filter(
+                resource_id=OuterRef("pk"), organization_id__in=viewer.organization_ids
+            )
+            audience |= Q(Exists(published_by_theirs), visibility=V.ORGANIZATION)
+        return self.filter(audience, status=Resource.Status.PUBLISHED)
+
+
+class Resource(models.Model):
+    class Kind(models.TextChoices):
+        REPORT = "report", _("Report")
+        BRIEF = "brief", _("Brief")
+        DATASET = "dataset", _("Dataset")
+        PRESENTATION = "presentation", _("Presentation")
+        TOOLKIT = "toolkit", _("Toolkit")
+        ARTICLE = "article", _("Article")
+
+    class Language(models.TextChoices):
+        ENGLISH = "en", _("English")
+        SPANISH = "es", _("Spanish")
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", _("Public: anyone")
+        MEMBERS = "members", _("Members of the Circle")
+        ORGANIZATION = "organization", _("Only the publishing organization")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    class Extraction(models.TextChoices):
+        NONE = "none", _("No file")
+        PENDING = "pending", _("Waiting for extraction")
+        DONE = "done", _("Text extracted")
+        EMPTY = "empty", _("No text found (a scan?)")
+        ENCRYPTED = "encrypted", _("Encrypted: text not readable")
+        BROKEN = "broken", _("Damaged file: text not readable")
+
+    class FileType(models.TextChoices):
+        PDF = "pdf", "PDF"
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX"
+        DOCX = "docx", "DOCX"
+        PPTX = "pptx", "PPTX"
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=110, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    abstract = models.TextField(_("abstract"), max_length=3000)
+    authors = models.CharField(
+        _("authors"),
+        max_length=300,
+        blank=True,
+        help_text=_("Separate people with semicolons, e.g. “Ana Díaz; John Smith”."),
+    )
+    organizations = models.ManyToManyField(
+        Organization,
+        verbose_name=_("publishing organizations"),
+        blank=True,
+        related_name="research",
+    )
+    by_pse = models.BooleanField(_("published by PSE"), default=False)
+    published_on = models.DateField(_("publication date"))
+    topics = models.ManyToManyField(Topic, verbose_name=_("topics"), blank=True)
+    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True)
+    language = models.CharField(
+        _("language"), max_length=5, choices=Language.choices, default=Language.ENGLISH
+    )
+    file = models.FileField(
+        _("file"), upload_to=file_path, storage=private_storage, blank=True, max_length=200
+    )
+    file_type = models.CharField(_("file type"), max_length=5, choices=FileType.choices, blank=True)
+    file_size = models.PositiveBigIntegerField(_("file size"), default=0)
+    external_url = models.URLField(_("external link"), blank=True, max_length=500)
+    cover = models.ImageField(
+        _("cover image"), upload_to=cover_path, storage=private_storage, blank=True, max_length=200
+    )
+    cover_alt = models.CharField(
+        _("cover image description"),
+        max_length=200,
+        blank=True,
+        help_text=_("What the image shows, for people who cannot see it. Required with an image."),
+    )
+    visibility = models.CharField(
+        _("visibility"), max_length=15, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    # When the resource entered the library (the digest's "new research"),
+    # unlike published_on, the date printed on the report.
+    published_at = models.DateTimeField(_("added to the library"), null=True, blank=True)
+    extraction = models.CharField(
+        _("text extraction"), max_length=10, choices=Extraction.choices, default=Extraction.NONE
+    )
+    extracted_text = models.TextField(_("extracted text"), blank=True, editable=False)
+    search_vector = SearchDocumentField(null=True, editable=False)
+    download_count = models.PositiveIntegerField(_("downloads"), default=0, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("added by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ResourceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("research resource")
+        verbose_name_plural = _("research resources")
+        ordering: ClassVar[list[str]] = ["-published_on", "-pk"]
+        indexes: ClassVar[list[models.Index]] = [
+            # The GIN index on search_vector is made by migration 0003 on
+            # PostgreSQL only (SQLite knows no GIN).
+            models.Index(
+                fields=["status", "visibility", "-published_on"], name="resource_listing_idx"
+            ),
+            models.Index(fields=["status", "-published_at"], name="resource_new_idx"),
+            # The library's order: newest first. Lets "newest 20 I may see"
+            # walk the index and stop, whatever the visibility mix.
+            models.Index(fields=["-published_on", "-id"], name="resource_newest_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
+        # The stored search document follows every save of the fields it reads.
+        from research.search import refresh_vectors
+
+        refresh_vectors(Resource.objects.filter(pk=self.pk))
+
+    def get_absolute_url(self) -> str:
+        return reverse("research:resource", args=[self.slug])
+
+    def clean(self) -> None:
+        super().clean()
+        if self.cover and not self.cover_alt.strip():
+            raise ValidationError(
+                {"cover_alt": _("Describe the image for people who cannot see it.")}
+            )
+
+    def is_visible_to(self, viewer: Viewer, organization_ids: set[int] | None = None) -> bool:
+        """ResourceQuerySet.visible_to for one loaded resource (digests check
+        a batch of people against the same rows). ``organization_ids``: the
+        publishing organizations, when already loaded."""
+        if viewer.is_staff:
+            return True
+        if self.status != self.Status.PUBLISHED:
+            return False
+        if self.visibility == self.Visibility.PUBLIC:
+            return True
+        if self.visibility == self.Visibility.MEMBERS:
+            return viewer.is_member
+        if organization_ids is None:
+            organization_ids = {o.pk for o in self.organizations.all()}
+        return bool(organization_ids & viewer.organization_ids)
+
+    @property
+    def year(self) -> int:
+        return self.published_on.year
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == self.Status.PUBLISHED and self.visibility == self.Visibility.PUBLIC
+
+    def publishers(self) -> list[str]:
+        names = [o.name for o in self.organizations.all()]
+        if self.by_pse:
+            names.insert(0, str(_("Partnership for Southern Equity")))
+        return names

@@ -1,0 +1,421 @@
+"""Searching the library: which resources match, ranked, with highlighted
+snippets and the counts of each filter, all within what the person may see.
+
+On PostgreSQL a stored tsvector (title A; abstract and authors B; the text of
+the file C) with a GIN index, ranked by ts_rank, with ts_headline snippets.
+On SQLite a plain case-insensitive search over the same fields.
+
+Every figure on the page (results, snippets, filter counts) is read from ONE
+queryset, ``matching(viewer, filters)``, which starts from
+``Resource.objects.visible_to(viewer)``: nothing can be counted or quoted that
+the person could not open.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from django import forms
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+)
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.db.models import Case, F, Q, QuerySet, TextField, Value, When
+from django.db.models.functions import Concat, Substr
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from circle.directory import search_terms
+from circle.viewers import Viewer
+from research.models import Resource, Topic
+
+PER_PAGE = 20
+MAX_QUERY_LENGTH = 200
+# ts_headline reads the whole text it is given: the snippet comes from the
+# abstract and the beginning of the file's text.
+SNIPPET_SOURCE_CHARS = 60_000
+SNIPPET_CHARS = 240
+# Highlight markers no stored text contains (extraction strips control
+# characters): the snippet is escaped first, then the markers become <mark>.
+START, STOP = "\x02", "\x03"
+
+
+def on_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+# --- The stored search document ------------------------------------------------------
+
+
+def text_config() -> Case:
+    """The text search configuration of each resource's own language."""
+    return Case(
+        When(language=Resource.Language.SPANISH, then=Value("spanish")),
+        default=Value("english"),
+    )
+
+
+def document_vector() -> Any:
+    config = text_config()
+    return (
+        SearchVector("title", weight="A", config=config)
+        + SearchVector("abstract", "authors", weight="B", config=config)
+        + SearchVector("extracted_text", weight="C", config=config)
+    )
+
+
+def refresh_vectors(resources: QuerySet[Resource]) -> int:
+    """Recompute the stored search document of these resources (one UPDATE).
+    Resource.save and the extraction task call it; bulk loads call it once."""
+    new_generation()
+    if not on_postgresql():
+        return 0
+    return resources.update(search_vector=document_vector())
+
+
+# --- Filters ---------------------------------------------------------------------------
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search the library"),
+        required=False,
+        max_length=MAX_QUERY_LENGTH,
+        widget=forms.SearchInput(attrs={"autocomplete": "off"}),
+        help_text=_("Words from a title, an abstract, an author or the text of a file."),
+    )
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+    topic = forms.ChoiceField(label=_("Topic"), required=False)
+    tag = forms.ChoiceField(label=_("Tag"), required=False)
+    organization = forms.ChoiceField(label=_("Organization"), required=False)
+    year = forms.ChoiceField(label=_("Year"), required=False)
+    language = forms.ChoiceField(label=_("Language"), required=False)
+
+    FILTERS = ("kind", "topic", "tag", "organization", "year", "language")
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        super().__init__(data, auto_id="research-%s", label_suffix="")
+        for name in self.FILTERS:
+            # Any value is accepted here; one nothing has simply finds nothing.
+            field_ = cast(forms.ChoiceField, self.fields[name])
+            value = str(data.get(name, ""))[:80]
+            field_.choices = [("", _("Any")), (value, value)] if value else [("", _("Any"))]
+
+    def filters(self) -> dict[str, str]:
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value}
+
+    def offer(self, facets: Facets) -> None:
+        """Fill each filter with the values the results have, with counts;
+        a chosen value stays even when it finds nothing now."""
+        for name in self.FILTERS:
+            field_ = cast(forms.ChoiceField, self.fields[name])
+            values = getattr(facets, name)
+            chosen = self.cleaned_data.get(name, "") if hasattr(self, "cleaned_data") else ""
+            choices: list[tuple[str, str]] = [("", str(_("Any")))]
+            choices += [(v.value, f"{v.label} ({v.count})") for v in values]
+            if chosen and chosen not in {v.value for v in values}:
+                choices.append((chosen, f"{chosen} (0)"))
+            field_.choices = choices
+
+
+def text_query(q: str) -> Any:
+    """The person's words as a tsquery, stemmed as English OR Spanish (the
+    library holds both and people search in either)."""
+    words = " ".join(search_terms(q))
+    if not words:
+        return None
+    english = SearchQuery(words, search_type="websearch", config="english")
+    spanish = SearchQuery(words, search_type="websearch", config="spanish")
+    return english | spanish
+
+
+def matching(viewer: Viewer, filters: Mapping[str, str]) -> QuerySet[Resource]:
+    """What this person may see that matches every filter, unordered."""
+    resources = Resource.objects.visible_to(viewer)
+    if kind := filters.get("kind"):
+        resources = resources.filter(kind=kind)
+    if language := filters.get("language"):
+        resources = resources.filter(language=language)
+    if (year := filters.get("year", "")).isdigit():
+        resources = resources.filter(published_on__year=int(year))
+    elif year:
+        resources = resources.none()
+    # Exists-style filters through the link tables: no repeated rows.
+    if topic := filters.get("topic"):
+        resources = resources.filter(
+            pk__in=Resource.topics.through.objects.filter(topic__key=topic).values("resource_id")
+        )
+    if tag := filters.get("tag"):
+        resources = resources.filter(
+            pk__in=Resource.tags.through.objects.filter(tag__slug=tag).values("resource_id")
+        )
+    if organization := filters.get("organization"):
+        resources = resources.filter(
+            pk__in=Resource.organizations.through.objects.filter(
+                organization__slug=organization
+            ).values("resource_id")
+        )
+    q = filters.get("q", "")
+    if on_postgresql():
+        if (query := text_query(q)) is not None:
+            resources = resources.filter(search_vector=query)
+    else:
+        for term in search_terms(q):
+            resources = resources.filter(
+                Q(title__icontains=term)
+                | Q(abstract__icontains=term)
+                | Q(authors__icontains=term)
+                | Q(extracted_text__icontains=term)
+            )
+    return resources
+
+
+def ranked(resources: QuerySet[Resource], q: str) -> QuerySet[Resource]:
+    """Best matches first when there are words (PostgreSQL), newest otherwise."""
+    query = text_query(q) if on_postgresql() else None
+    if query is None:
+        return resources.order_by("-published_on", "-pk")
+    return resources.annotate(rank=SearchRank(F("search_vector"), query)).order_by(
+        "-rank", "-published_on", "-pk"
+    )
+
+
+def listed(resources: QuerySet[Resource]) -> QuerySet[Resource]:
+    """What a list of resources shows, in a fixed number of queries."""
+    return resources.defer("extracted_text", "search_vector").prefetch_related(
+        "topics", "organizations"
+    )
+
+
+# --- Facets ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    label: str
+    count: int
+
+
+@dataclass
+class Facets:
+    kind: list[FacetValue] = field(default_factory=list)
+    topic: list[FacetValue] = field(default_factory=list)
+    tag: list[FacetValue] = field(default_factory=list)
+    organization: list[FacetValue] = field(default_factory=list)
+    year: list[FacetValue] = field(default_factory=list)
+    language: list[FacetValue] = field(default_factory=list)
+
+
+FACET_LIMIT = 30
+
+
+def _facet_sql(matches_sql: str, year: str) -> str:
+    """One statement for the total and every filter's counts: the matching
+    set is computed once (a materialized CTE), then grouped six ways.
+    Seven separate queries would each find the matches again, which is most
+    of the cost of a search. Only SQL compiled by the ORM (its values stay
+    parameters) and constants are put in."""
+    sql = f"""
+    WITH m AS MATERIALIZED ({matches_sql})
+    SELECT 'total', '', '', COUNT(*) FROM m
+    UNION ALL SELECT 'kind', kind, '', COUNT(*) FROM m GROUP BY kind
+    UNION ALL SELECT 'language', language, '', COUNT(*) FROM m GROUP BY language
+    UNION ALL SELECT 'year', CAST({year} AS TEXT), '', COUNT(*) FROM m GROUP BY {year}
+    UNION ALL SELECT 'topic', t.key, '', COUNT(*) FROM m
+        JOIN research_resource_topics rt ON rt.resource_id = m.id
+        JOIN research_topic t ON t.id = rt.topic_id GROUP BY t.key
+    UNION ALL SELECT * FROM (SELECT 'tag', g.slug, g.name, COUNT(*) AS n FROM m
+        JOIN research_resource_tags rg ON rg.resource_id = m.id
+        JOIN research_tag g ON g.id = rg.tag_id
+        GROUP BY g.slug, g.name ORDER BY n DESC, g.name LIMIT {FACET_LIMIT}) AS tags
+    UNION ALL SELECT * FROM (SELECT 'organization', o.slug, o.name, COUNT(*) AS n FROM m
+        JOIN research_resource_organizations ro ON ro.resource_id = m.id
+        JOIN circle_organization o ON o.id = ro.organization_id
+        GROUP BY o.slug, o.name ORDER BY n DESC, o.name LIMIT {FACET_LIMIT}) AS organizations
+    """  # noqa: S608
+    return sql
+
+
+# Counts are kept for a while per audience (who may see what) and search:
+# computing them means reading every match, the most expensive part of a
+# broad search. Any change to the library starts a new generation of keys.
+FACETS_SECONDS = 600
+GENERATION_KEY = "research:facets:generation"
+
+
+def new_generation() -> None:
+    """Forget every cached count (the library changed)."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # not set yet, or evicted
+        cache.set(GENERATION_KEY, 1, None)
+
+
+def forget_counts(**kwargs: Any) -> None:
+    """A signal receiver: see ResearchConfig.ready."""
+    new_generation()
+
+
+def audience(viewer: Viewer) -> str:
+    """Who sees the same library: staff; members of the same organizations;
+    members of no organization the rule cares about; everyone else."""
+    if viewer.is_staff:
+        return "staff"
+    if viewer.is_member:
+        return "member:" + ",".join(str(i) for i in sorted(viewer.organization_ids))
+    return "public"
+
+
+def _count_rows(resources: QuerySet[Resource]) -> list[tuple[str, str, str, int]]:
+    matches = resources.order_by().values("id", "kind", "language", "published_on")
+    try:
+        matches_sql, params = matches.query.sql_with_params()
+    except EmptyResultSet:  # a filter that can match nothing (.none())
+        return []
+    year = (
+        "EXTRACT(YEAR FROM published_on)::int"
+        if on_postgresql()
+        else "CAST(strftime('%%Y', published_on) AS INTEGER)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(_facet_sql(matches_sql, year), params)
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+def facet_counts(resources: QuerySet[Resource], cache_key: str | None = None) -> tuple[int, Facets]:
+    """How many of these resources (already limited to what the person may
+    see) there are, and how many fall under each filter value: one query
+    for the counts (or none when cached under cache_key), one for the
+    topics' names, whatever the numbers."""
+    rows = None
+    if cache_key:
+        key = f"research:facets:{cache.get(GENERATION_KEY, 0)}:{cache_key}"
+        rows = cache.get(key)
+    if rows is None:
+        rows = _count_rows(resources)
+        if cache_key:
+            cache.set(key, rows, FACETS_SECONDS)
+    labels: dict[str, dict[str, str]] = {
+        "kind": {k: str(v) for k, v in Resource.Kind.choices},
+        "language": {k: str(v) for k, v in Resource.Language.choices},
+        "topic": {t.key: t.localized_name for t in Topic.objects.all()},
+    }
+    facets = Facets()
+    total = 0
+    for name, value, label, count in rows:
+        if name == "total":
+            total = count
+        elif value is not None:
+            text = label or labels.get(name, {}).get(value, value)
+            getattr(facets, name).append(FacetValue(value, text, count))
+    for values in (facets.kind, facets.language, facets.topic, facets.tag, facets.organization):
+        values.sort(key=lambda v: (-v.count, v.label))
+    facets.year.sort(key=lambda v: v.value, reverse=True)
+    return total, facets
+
+
+# --- Snippets -----------------------------------------------------------------------------
+
+
+def highlighted(text: str) -> SafeString:
+    """Escape the text, then turn the highlight markers into <mark>: only
+    <mark> tags the server wrote can reach the page, never markup from a file."""
+    safe = str(escape(text))
+    return mark_safe(safe.replace(START, "<mark>").replace(STOP, "</mark>"))  # noqa: S308
+
+
+def _python_snippet(text: str, terms: list[str]) -> str:
+    """The SQLite fallback: a window of text around the first word found."""
+    lowered = text.casefold()
+    positions = [p for t in terms if (p := lowered.find(t.casefold())) >= 0]
+    if not positions:
+        return ""
+    start = max(min(positions) - SNIPPET_CHARS // 3, 0)
+    window = text[start : start + SNIPPET_CHARS]
+    pattern = re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE)
+    marked = pattern.sub(lambda m: f"{START}{m.group(0)}{STOP}", window)
+    return ("… " if start else "") + marked + (" …" if start + SNIPPET_CHARS < len(text) else "")
+
+
+def snippets(ids: list[int], q: str) -> dict[int, SafeString]:
+    """Highlighted passages for the resources of one page (one query). The
+    ids come from the page of results, so from the visible queryset."""
+    terms = search_terms(q)
+    if not ids or not terms:
+        return {}
+    source = Concat(
+        "abstract",
+        Value("\n"),
+        Substr("extracted_text", 1, SNIPPET_SOURCE_CHARS),
+        output_field=TextField(),
+    )
+    rows = Resource.objects.filter(pk__in=ids)
+    if on_postgresql():
+        query = text_query(q)
+        found = rows.annotate(
+            snippet=SearchHeadline(
+                source,
+                query,
+                config=text_config(),
+                start_sel=START,
+                stop_sel=STOP,
+                max_words=35,
+                min_words=15,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+            )
+        ).values_list("pk", "snippet")
+        return {pk: highlighted(text) for pk, text in found if text and START in text}
+    sources = rows.annotate(source=source).values_list("pk", "source")
+    return {pk: highlighted(s) for pk, text in sources if (s := _python_snippet(text, terms))}
+
+
+# --- The search page ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Results:
+    form: SearchForm
+    page: Page[Resource]
+    facets: Facets
+    snippets: dict[int, SafeString]
+    q: str
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.form.filters())
+
+
+def search(viewer: Viewer, params: Mapping[str, Any]) -> Results:
+    """The page of results a query string asks for, as this person sees it."""
+    form = SearchForm(params)
+    filters = form.filters()
+    found = matching(viewer, filters)
+    q = filters.get("q", "")
+    # The cache key names the audience and the valid filters, nothing else:
+    # two people who see the same library share the counts.
+    search_key = hashlib.sha256(json.dumps(sorted(filters.items())).encode()).hexdigest()[:32]
+    total, facets = facet_counts(found, f"{audience(viewer)}:{search_key}")
+    paginator = Paginator(listed(ranked(found, q)), PER_PAGE)
+    paginator.count = total  # known already: no COUNT query
+    page = paginator.get_page(params.get("page"))
+    form.offer(facets)
+    page.object_list = listed_page = list(page.object_list)
+    found_snippets = snippets([r.pk for r in listed_page], q)
+    for resource in listed_page:
+        resource.search_snippet = found_snippets.get(resource.pk)  # type: ignore[attr-defined]
+    return Results(form=form, page=page, facets=facets, snippets=found_snippets, q=q)

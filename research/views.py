@@ -1,0 +1,164 @@
+"""The library's pages: landing, search, topics, a resource, its file."""
+
+from __future__ import annotations
+
+from django.db.models import F
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_GET
+
+from circle.viewers import viewer_of
+from justop.listing import render_results
+from justop.outbox import absolute
+from research import citations, files
+from research import search as library
+from research.models import Resource, Topic
+
+NEWEST = 6
+PER_TOPIC = 3
+RELATED = 4
+
+
+def _visible(request: HttpRequest, slug: str) -> Resource:
+    """A resource the person may open; 404 for anything else, so a private
+    resource's existence is not leaked."""
+    viewer = viewer_of(request.user)
+    return get_object_or_404(Resource.objects.visible_to(viewer), slug=slug)
+
+
+@require_GET
+def library_home(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_of(request.user)
+    visible = Resource.objects.visible_to(viewer)
+    topics = list(Topic.objects.all())
+    newest = list(library.listed(visible.order_by("-published_on", "-pk"))[:NEWEST])
+    by_topic = {topic.pk: [] for topic in topics}  # type: dict[int, list[Resource]]
+    # One query for every topic's newest few: a window over the link table.
+    for resource in library.listed(
+        visible.filter(topics__isnull=False)
+        .annotate(topic_id=F("topics__id"))
+        .order_by("-published_on", "-pk")
+    )[:200]:
+        shelf = by_topic.get(resource.topic_id, [])  # type: ignore[attr-defined]
+        if len(shelf) < PER_TOPIC:
+            shelf.append(resource)
+    return render(
+        request,
+        "research/library.html",
+        {
+            "newest": newest,
+            "shelves": [(topic, by_topic[topic.pk]) for topic in topics],
+            "form": library.SearchForm({}),
+        },
+    )
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    results = library.search(viewer_of(request.user), request.GET)
+    return render_results(
+        request,
+        "research/search.html",
+        page=results.page,
+        prefix="research",
+        context={"results": results, "form": results.form},
+    )
+
+
+@require_GET
+def topic(request: HttpRequest, slug: str) -> HttpResponse:
+    chosen = get_object_or_404(Topic, key=slug)
+    results = library.search(viewer_of(request.user), {"topic": chosen.key, **request.GET.dict()})
+    return render(
+        request,
+        "research/topic.html",
+        {"topic": chosen, "page": results.page, "results": results},
+    )
+
+
+@require_GET
+def resource_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    resource = _visible(request, slug)
+    viewer = viewer_of(request.user)
+    topics = list(resource.topics.all())
+    related = list(
+        library.listed(
+            Resource.objects.visible_to(viewer)
+            .filter(
+                pk__in=Resource.topics.through.objects.filter(topic__in=topics).values(
+                    "resource_id"
+                )
+            )
+            .exclude(pk=resource.pk)
+            .order_by("-published_on", "-pk")
+        )[:RELATED]
+    )
+    url = absolute(resource.get_absolute_url())
+    response = render(
+        request,
+        "research/resource.html",
+        {
+            "resource": resource,
+            "topics": topics,
+            "tags": list(resource.tags.all()),
+            "related": related,
+            "apa": citations.apa(resource, url),
+            "bibtex": citations.bibtex(resource, url),
+        },
+    )
+    if not resource.is_public:
+        patch_cache_control(response, private=True)
+    return response
+
+
+def _file_response(
+    resource: Resource, field: str, filename: str, content_type: str
+) -> FileResponse:
+    stored = getattr(resource, field)
+    if not stored:
+        raise Http404
+    try:
+        handle = stored.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle, as_attachment=field == "file", filename=filename, content_type=content_type
+    )
+    if resource.is_public:
+        patch_cache_control(response, public=True, max_age=3600)
+    else:
+        # Out of shared caches, and asked again each time (access may end).
+        patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+@require_GET
+def download(request: HttpRequest, slug: str) -> HttpResponseBase:
+    resource = _visible(request, slug)
+    if not resource.file:
+        raise Http404
+    response = _file_response(
+        resource,
+        "file",
+        files.download_name(resource.title, resource.file_type),
+        files.CONTENT_TYPES.get(resource.file_type, "application/octet-stream"),
+    )
+    # Counted in the database, not read-modify-write: parallel downloads all count.
+    Resource.objects.filter(pk=resource.pk).update(download_count=F("download_count") + 1)
+    return response
+
+
+@require_GET
+def cover(request: HttpRequest, slug: str) -> HttpResponseBase:
+    resource = _visible(request, slug)
+    extension = (resource.cover.name or "").rsplit(".", 1)[-1] if resource.cover else ""
+    content_type = {
+        "jpg": "image/jpeg",
+        "png": "image/png",
+        "webp": "image/webp",
+        "gif": "image/gif",
+    }
+    if extension not in content_type:
+        raise Http404
+    return _file_response(resource, "cover", f"cover.{extension}", content_type[extension])

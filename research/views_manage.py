@@ -1,0 +1,45 @@
+"""Where an organization's admins publish research for their organization."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from circle.access import get_org_for_admin, signed_in_person
+from research.forms import ResourceForm
+from research.publishing import save_resource
+
+
+@login_required
+def manage_list(request: HttpRequest, slug: str) -> HttpResponse:
+    access = get_org_for_admin(request, slug)
+    # The organization's own resources, drafts included: its admins manage them.
+    resources = access.organization.research.order_by("-updated_at", "-pk").defer(
+        "extracted_text", "search_vector"
+    )
+    return render(
+        request,
+        "research/manage_list.html",
+        {"organization": access.organization, "resources": resources},
+    )
+
+
+@login_required
+def manage_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
+    access = get_org_for_admin(request, slug)
+    organization = access.organization
+    resource = get_object_or_404(organization.research, pk=pk) if pk is not None else None
+    form = ResourceForm(request.POST or None, request.FILES or None, instance=resource)
+    if request.method == "POST" and form.is_valid():
+        extra = {} if resource else {"created_by": signed_in_person(request)}
+        saved = save_resource(form, tags=form.tags(), organization=organization, **extra)
+        messages.success(request, _("“%(title)s” is saved.") % {"title": saved.title})
+        return redirect("research:manage_list", slug=organization.slug)
+    return render(
+        request,
+        "research/manage_form.html",
+        {"organization": organization, "form": form, "resource": resource},
+    )
