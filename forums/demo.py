@@ -7,7 +7,6 @@ import io
 from datetime import datetime, time, timedelta
 
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.utils import timezone
 from django.utils.text import slugify
 from pypdf import PdfWriter
@@ -15,6 +14,7 @@ from pypdf import PdfWriter
 from circle.models import Organization, User
 from forums.models import AgendaItem, Forum, ForumInvitation, Material, Registration
 from justop.demo import MEMBER_EMAIL, STAFF_EMAIL
+from justop.uploads import private_storage
 
 A = Forum.Audience
 FORUMS = [
@@ -62,8 +62,8 @@ def _demo_file(slug: str, title: str) -> str:
     """A demo PDF at a fixed name, written once: seeding again (or a fresh
     database in tests) reuses it instead of piling up copies."""
     name = f"forums/demo-{slug}.pdf"
-    if not default_storage.exists(name):
-        default_storage.save(name, ContentFile(one_page_pdf(title)))
+    if not private_storage().exists(name):
+        private_storage().save(name, ContentFile(one_page_pdf(title)))
     return name
 
 

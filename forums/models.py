@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from circle.models import Organization, User
 from circle.viewers import Viewer
 from justop import markdown
-from justop.uploads import server_name
+from justop.uploads import private_storage, server_name
 
 # Slugs the forum pages' own addresses use.
 RESERVED_SLUGS = frozenset({"past", "mine", "calendar", "calendar.ics", "check-your-email"})
@@ -355,8 +355,7 @@ class CalendarFeed(models.Model):
 
 def material_path(instance: Material, filename: str) -> str:
     # The extension was chosen from the file's content when it was checked.
-    # No URL serves MEDIA_ROOT: files go out through the material view only.
-    return server_name("forums", filename.rsplit(".", 1)[-1].lower())
+    return server_name("forums/materials", filename.rsplit(".", 1)[-1].lower())
 
 
 class Material(models.Model):
@@ -364,7 +363,10 @@ class Material(models.Model):
         Forum, verbose_name=_("forum"), on_delete=models.CASCADE, related_name="materials"
     )
     title = models.CharField(_("title"), max_length=160)
-    file = models.FileField(_("file"), upload_to=material_path, blank=True, max_length=200)
+    # Stored with no URL: files go out through the material view only.
+    file = models.FileField(
+        _("file"), upload_to=material_path, storage=private_storage, blank=True, max_length=200
+    )
     url = models.URLField(_("link"), blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     created_at = models.DateTimeField(default=timezone.now, editable=False)

@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from circle.models import Organization
+from justop.uploads import private_storage
 from research.extraction import extract
-from research.models import Resource, Topic, private_storage
+from research.models import Resource, Topic
 from research.publishing import set_tags
 from research.search import refresh_vectors
 

@@ -6,23 +6,20 @@ page, search result, snippet, facet count, section, digest and download.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage, Storage
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from circle.models import Organization
-from justop.uploads import server_name
+from justop.uploads import private_storage, server_name
 
 if TYPE_CHECKING:
     from circle.viewers import Viewer
@@ -35,28 +32,6 @@ class SearchDocumentField(SearchVectorField):  # type: ignore[type-arg]
 
     def _check_postgres_installed(self, *args: Any) -> list[Any]:
         return []
-
-
-class PrivateStorage(FileSystemStorage):
-    """MEDIA_ROOT/private, with no URL: files of the library go out only
-    through the download view, which applies the visibility rule. Read from
-    the settings lazily (FileSystemStorage forgets them when they change)."""
-
-    @cached_property
-    def base_location(self) -> str:
-        return str(Path(settings.MEDIA_ROOT) / "private")
-
-    @cached_property
-    def base_url(self) -> None:  # type: ignore[override]
-        return None
-
-    def url(self, name: str | None) -> str:
-        # No public address: forms show no "currently" link to a file path.
-        return ""
-
-
-def private_storage() -> Storage:
-    return PrivateStorage()
 
 
 def file_path(instance: Resource, filename: str) -> str:

@@ -12,12 +12,12 @@ from datetime import timedelta
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from forums import calendar, registration
 from forums.demo import one_page_pdf
 from forums.models import Forum, ForumInvitation, Material, Registration
+from justop.uploads import private_storage
 from tests.access import LOGIN, Row, World, same, signed_in
 
 # A real one-page PDF, as staff would upload.
@@ -117,8 +117,8 @@ def build(world: World) -> dict[str, Any]:
     ForumInvitation.objects.create(forum=invited, user=world.member_a)
     # One file at a fixed name, written once: the matrix builds this world
     # for every row and must not leave a new file in MEDIA_ROOT each time.
-    if not default_storage.exists(MATRIX_FILE):
-        default_storage.save(MATRIX_FILE, ContentFile(PDF))
+    if not private_storage().exists(MATRIX_FILE):
+        private_storage().save(MATRIX_FILE, ContentFile(PDF))
     invited_file = Material.objects.create(forum=invited, title="Slides", file=MATRIX_FILE)
     guest = Registration.objects.create(
         forum=public,

@@ -76,7 +76,7 @@ def build(world: World) -> dict[str, Any]:
 
 
 def _stored(name: str, content: bytes) -> str:
-    from research.models import private_storage
+    from justop.uploads import private_storage
 
     storage = private_storage()
     if not storage.exists(name):

@@ -3,6 +3,7 @@
 import django.db.models.deletion
 import django.utils.timezone
 import forums.models
+import justop.uploads
 from django.conf import settings
 from django.db import migrations, models
 
@@ -93,7 +94,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('title', models.CharField(max_length=160, verbose_name='title')),
-                ('file', models.FileField(blank=True, max_length=200, upload_to=forums.models.material_path, verbose_name='file')),
+                ('file', models.FileField(blank=True, max_length=200, storage=justop.uploads.private_storage, upload_to=forums.models.material_path, verbose_name='file')),
                 ('url', models.URLField(blank=True, verbose_name='link')),
                 ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),

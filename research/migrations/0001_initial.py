@@ -2,6 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
+import justop.uploads
 import research.models
 from django.conf import settings
 from django.db import migrations, models
@@ -59,11 +60,11 @@ class Migration(migrations.Migration):
                 ('by_pse', models.BooleanField(default=False, verbose_name='published by PSE')),
                 ('published_on', models.DateField(verbose_name='publication date')),
                 ('language', models.CharField(choices=[('en', 'English'), ('es', 'Spanish')], default='en', max_length=5, verbose_name='language')),
-                ('file', models.FileField(blank=True, max_length=200, storage=research.models.private_storage, upload_to=research.models.file_path, verbose_name='file')),
+                ('file', models.FileField(blank=True, max_length=200, storage=justop.uploads.private_storage, upload_to=research.models.file_path, verbose_name='file')),
                 ('file_type', models.CharField(blank=True, choices=[('pdf', 'PDF'), ('csv', 'CSV'), ('xlsx', 'XLSX'), ('docx', 'DOCX'), ('pptx', 'PPTX')], max_length=5, verbose_name='file type')),
                 ('file_size', models.PositiveBigIntegerField(default=0, verbose_name='file size')),
                 ('external_url', models.URLField(blank=True, max_length=500, verbose_name='external link')),
-                ('cover', models.ImageField(blank=True, max_length=200, storage=research.models.private_storage, upload_to=research.models.cover_path, verbose_name='cover image')),
+                ('cover', models.ImageField(blank=True, max_length=200, storage=justop.uploads.private_storage, upload_to=research.models.cover_path, verbose_name='cover image')),
                 ('cover_alt', models.CharField(blank=True, help_text='What the image shows, for people who cannot see it. Required with an image.', max_length=200, verbose_name='cover image description')),
                 ('visibility', models.CharField(choices=[('public', 'Public: anyone'), ('members', 'Members of the Circle'), ('organization', 'Only the publishing organization')], default='public', max_length=15, verbose_name='visibility')),
                 ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published')], default='draft', max_length=10, verbose_name='status')),
