@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import pytest
+from celery._state import _set_task_join_will_block
 from django.conf import settings
 
 from tests.factories import StaffFactory, UserFactory
@@ -76,6 +77,10 @@ def _test_defaults(request, settings):
     app.conf.task_always_eager = eager
     yield
     app.conf.task_always_eager = previous
+    # Eager task.apply() sets a process-wide "inside a task" flag and restores
+    # the value it saw; threads running eager tasks at once (the race tests)
+    # can leave it set, and a later result.get() would then refuse to block.
+    _set_task_join_will_block(False)
 
 
 @pytest.fixture(autouse=True)
