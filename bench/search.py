@@ -18,6 +18,7 @@ import itertools
 import json
 import os
 import random
+import re
 import statistics
 import sys
 import time
@@ -112,6 +113,9 @@ class Timing:
     viewer: str
     matches: int
     queries: int
+    # More than research.search.CANDIDATES matches: the total and the
+    # filter counts are estimated from the sample.
+    estimated: bool
     # Counts computed (a first search, or after a change to the library) ...
     p50_ms: float
     p95_ms: float
@@ -302,6 +306,7 @@ def measure(
         viewer=viewer_name,
         matches=found.page.paginator.count,
         queries=queries,
+        estimated=found.estimated,
         p50_ms=p50,
         p95_ms=p95,
         cached_p50_ms=cached_p50,
@@ -310,12 +315,32 @@ def measure(
 
 
 def explain(viewer: Any, params: dict[str, str]) -> str:
-    """The plan of the results query, for the docs."""
-    from research.search import listed, matching, ranked
+    """The plans of the two queries that find the page of results: the
+    newest candidates, then the page ranked among them."""
+    from research.search import (
+        CANDIDATES,
+        candidates,
+        listed,
+        matching,
+        newest_first,
+        ranked,
+        with_ids,
+    )
 
     found = matching(viewer, params)
-    page = listed(ranked(found, params.get("q", "")))[:20]
-    return page.explain(analyze=True)
+    first = newest_first(found).values_list("pk", flat=True)[: CANDIDATES + 1]
+    ids, _ = candidates(found)
+    page = listed(ranked(with_ids(ids), params.get("q", "")))[:20]
+    plans = "\n".join(
+        (
+            "Candidates:",
+            first.explain(analyze=True, buffers=True),
+            "Page:",
+            page.explain(analyze=True, buffers=True),
+        )
+    )
+    # The page's plan lists the candidates' ids: say how many instead.
+    return re.sub(r"'\{[\d,]+\}'", lambda m: f"'{{{m[0].count(',') + 1} ids}}'", plans)
 
 
 def server_version(database_url: str) -> str:
@@ -357,14 +382,17 @@ def markdown(r: Results) -> str:
         "",
         f"{r.repeat} runs of each search. Counted: the filter counts computed (a new "
         "search, or the first after a change to the library). Cached: the same search "
-        "again, counts read from the cache. Queries: SQL statements of one counted search.",
+        "again, counts read from the cache. Queries: SQL statements of one counted search. "
+        "≈: more matches than the ranked candidates, so the total and the filter counts "
+        "are estimated from the 1-in-50 sample.",
         "",
         "| search | as | matches | queries | counted p50 | counted p95 | cached p50 | cached p95 |",
         "|---|---|--:|--:|--:|--:|--:|--:|",
     ]
     for t in r.timings:
         lines.append(
-            f"| {t.label} | {t.viewer} | {t.matches:,} | {t.queries} | {t.p50_ms} ms "
+            f"| {t.label} | {t.viewer} | {'≈' if t.estimated else ''}{t.matches:,} "
+            f"| {t.queries} | {t.p50_ms} ms "
             f"| {t.p95_ms} ms | {t.cached_p50_ms} ms | {t.cached_p95_ms} ms |"
         )
     lines += [

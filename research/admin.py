@@ -74,7 +74,7 @@ class ResourceAdmin(admin.ModelAdmin[Resource]):
     actions = ("extract_again",)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Resource]:
-        return super().get_queryset(request).defer("extracted_text", "search_vector")
+        return super().get_queryset(request).defer("extracted_text", "search_vector", "rank_vector")
 
     @admin.display(description=_("beginning of the extracted text"))
     def extracted_preview(self, obj: Resource) -> str:

@@ -203,6 +203,10 @@ class Resource(models.Model):
     )
     extracted_text = models.TextField(_("extracted text"), blank=True, editable=False)
     search_vector = SearchDocumentField(null=True, editable=False)
+    # Title (A) and abstract and authors (B) only: what ts_rank reads. A few
+    # hundred bytes kept in the row, unlike search_vector (kilobytes, stored
+    # out of line), so ranking never reads the file's text.
+    rank_vector = SearchDocumentField(null=True, editable=False)
     download_count = models.PositiveIntegerField(_("downloads"), default=0, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -222,8 +226,9 @@ class Resource(models.Model):
         verbose_name_plural = _("research resources")
         ordering: ClassVar[list[str]] = ["-published_on", "-pk"]
         indexes: ClassVar[list[models.Index]] = [
-            # The GIN index on search_vector is made by migration 0003 on
-            # PostgreSQL only (SQLite knows no GIN).
+            # The GIN index on search_vector (migration 0003) and the sample
+            # indexes used to estimate large counts (migration 0005) are made
+            # on PostgreSQL only (SQLite knows no GIN).
             models.Index(
                 fields=["status", "visibility", "-published_on"], name="resource_listing_idx"
             ),

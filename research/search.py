@@ -2,8 +2,14 @@
 snippets and the counts of each filter, all within what the person may see.
 
 On PostgreSQL a stored tsvector (title A; abstract and authors B; the text of
-the file C) with a GIN index, ranked by ts_rank, with ts_headline snippets.
-On SQLite a plain case-insensitive search over the same fields.
+the file C) with a GIN index finds the matches; a second, small vector (title
+and abstract) ranks them with ts_rank; ts_headline writes the snippets. On
+SQLite a plain case-insensitive search over the same fields.
+
+A broad search (more than CANDIDATES matches) ranks the newest CANDIDATES
+matches only, and its total and filter counts are estimated from a fixed
+1-in-SAMPLE_EVERY sample of the visible matches: reading every match of a
+word found in most of the library takes far longer than the page may.
 
 Every figure on the page (results, snippets, filter counts) is read from ONE
 queryset, ``matching(viewer, filters)``, which starts from
@@ -15,12 +21,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 from django import forms
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
@@ -31,8 +39,19 @@ from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Case, F, Q, QuerySet, TextField, Value, When
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    F,
+    Lookup,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.functions import Concat, Substr
+from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -67,22 +86,26 @@ def text_config() -> Case:
     )
 
 
-def document_vector() -> Any:
+def rank_vector() -> Any:
+    """What ranking reads: the title (A), the abstract and authors (B)."""
     config = text_config()
-    return (
-        SearchVector("title", weight="A", config=config)
-        + SearchVector("abstract", "authors", weight="B", config=config)
-        + SearchVector("extracted_text", weight="C", config=config)
+    return SearchVector("title", weight="A", config=config) + SearchVector(
+        "abstract", "authors", weight="B", config=config
     )
 
 
+def document_vector() -> Any:
+    """What matching reads: the same, plus the file's text (C)."""
+    return rank_vector() + SearchVector("extracted_text", weight="C", config=text_config())
+
+
 def refresh_vectors(resources: QuerySet[Resource]) -> int:
-    """Recompute the stored search document of these resources (one UPDATE).
+    """Recompute the stored search documents of these resources (one UPDATE).
     Resource.save and the extraction task call it; bulk loads call it once."""
     new_generation()
     if not on_postgresql():
         return 0
-    return resources.update(search_vector=document_vector())
+    return resources.update(search_vector=document_vector(), rank_vector=rank_vector())
 
 
 # --- Filters ---------------------------------------------------------------------------
@@ -118,14 +141,15 @@ class SearchForm(forms.Form):
         return {name: value for name, value in self.cleaned_data.items() if value}
 
     def offer(self, facets: Facets) -> None:
-        """Fill each filter with the values the results have, with counts;
-        a chosen value stays even when it finds nothing now."""
+        """Fill each filter with the values it would leave, with counts (≈
+        when estimated); a chosen value stays even when it finds nothing
+        now."""
         for name in self.FILTERS:
             field_ = cast(forms.ChoiceField, self.fields[name])
             values = getattr(facets, name)
             chosen = self.cleaned_data.get(name, "") if hasattr(self, "cleaned_data") else ""
             choices: list[tuple[str, str]] = [("", str(_("Any")))]
-            choices += [(v.value, f"{v.label} ({v.count})") for v in values]
+            choices += [(v.value, v.choice_label) for v in values]
             if chosen and chosen not in {v.value for v in values}:
                 choices.append((chosen, f"{chosen} (0)"))
             field_.choices = choices
@@ -183,19 +207,70 @@ def matching(viewer: Viewer, filters: Mapping[str, str]) -> QuerySet[Resource]:
     return resources
 
 
+# How many matches are ranked, at most: the newest ones. More would mean
+# reading (and ranking) every match of a broad search.
+CANDIDATES = 500
+# Above CANDIDATES matches, the counts come from the rows whose id is a
+# multiple of SAMPLE_EVERY, scaled up. Migration 0005's partial indexes hold
+# exactly these rows (its condition must stay the same as ``sampled``'s).
+SAMPLE_EVERY = 50
+
+
+def newest_first(resources: QuerySet[Resource]) -> QuerySet[Resource]:
+    return resources.order_by("-published_on", "-pk")
+
+
+def candidates(resources: QuerySet[Resource]) -> tuple[list[int], bool]:
+    """The ids of the newest CANDIDATES of these resources (one query), and
+    whether that is all of them. Walking the newest-first index and stopping
+    costs the same whether the word is in 1,000 resources or 100,000."""
+    ids = list(newest_first(resources).values_list("pk", flat=True)[: CANDIDATES + 1])
+    return ids[:CANDIDATES], len(ids) <= CANDIDATES
+
+
+class AnyOf(Lookup):
+    """``lhs = ANY(rhs)``, rhs an array."""
+
+    lookup_name = "any_of"
+
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
+
+
+def with_ids(ids: list[int]) -> QuerySet[Resource]:
+    """These resources, by id. On PostgreSQL the ids go as one array
+    (``id = ANY(...)``): hundreds of placeholders cost more to write, send
+    and plan than the rest of the query."""
+    if not on_postgresql():
+        return Resource.objects.filter(pk__in=ids)
+    array = Value(ids, output_field=ArrayField(BigIntegerField()))
+    return Resource.objects.filter(AnyOf(F("pk"), array))
+
+
 def ranked(resources: QuerySet[Resource], q: str) -> QuerySet[Resource]:
-    """Best matches first when there are words (PostgreSQL), newest otherwise."""
+    """Best matches first when there are words (PostgreSQL), newest otherwise.
+    The rank reads the small rank_vector: a word in the title counts most,
+    then the abstract and authors; a match in the file's text alone ranks
+    after them, newest first."""
     query = text_query(q) if on_postgresql() else None
     if query is None:
-        return resources.order_by("-published_on", "-pk")
-    return resources.annotate(rank=SearchRank(F("search_vector"), query)).order_by(
+        return newest_first(resources)
+    return resources.annotate(rank=SearchRank(F("rank_vector"), query)).order_by(
         "-rank", "-published_on", "-pk"
     )
 
 
+def sampled(resources: QuerySet[Resource]) -> QuerySet[Resource]:
+    """The fixed 1-in-SAMPLE_EVERY sample of these resources (the same
+    condition as the partial indexes of migration 0005)."""
+    return resources.alias(sample_bucket=F("pk") % SAMPLE_EVERY).filter(sample_bucket=0)
+
+
 def listed(resources: QuerySet[Resource]) -> QuerySet[Resource]:
     """What a list of resources shows, in a fixed number of queries."""
-    return resources.defer("extracted_text", "search_vector").prefetch_related(
+    return resources.defer("extracted_text", "search_vector", "rank_vector").prefetch_related(
         "topics", "organizations"
     )
 
@@ -208,6 +283,12 @@ class FacetValue:
     value: str
     label: str
     count: int
+    estimated: bool = False  # scaled up from the sample
+
+    @property
+    def choice_label(self) -> str:
+        count = number_format(self.count, force_grouping=True)
+        return f"{self.label} (≈{count})" if self.estimated else f"{self.label} ({count})"
 
 
 @dataclass
@@ -221,33 +302,42 @@ class Facets:
 
 
 FACET_LIMIT = 30
+# One row per count: (facet or "total", value, label, count, estimated).
+Row = tuple[str, str, str, int, bool]
 
 
-def _facet_sql(matches_sql: str, year: str) -> str:
-    """One statement for the total and every filter's counts: the matching
-    set is computed once (a materialized CTE), then grouped six ways.
-    Seven separate queries would each find the matches again, which is most
+def _facet_parts(year: str) -> dict[str, str]:
+    """The total and each filter's counts over the matching set ``m``."""
+    return {
+        "total": "SELECT 'total', '', '', COUNT(*) FROM m",
+        "kind": "SELECT 'kind', kind, '', COUNT(*) FROM m GROUP BY kind",
+        "language": "SELECT 'language', language, '', COUNT(*) FROM m GROUP BY language",
+        "year": f"SELECT 'year', CAST({year} AS TEXT), '', COUNT(*) FROM m GROUP BY {year}",  # noqa: S608
+        "topic": """SELECT 'topic', t.key, '', COUNT(*) FROM m
+            JOIN research_resource_topics rt ON rt.resource_id = m.id
+            JOIN research_topic t ON t.id = rt.topic_id GROUP BY t.key""",
+        "tag": f"""SELECT * FROM (SELECT 'tag', g.slug, g.name, COUNT(*) AS n FROM m
+            JOIN research_resource_tags rg ON rg.resource_id = m.id
+            JOIN research_tag g ON g.id = rg.tag_id
+            GROUP BY g.slug, g.name ORDER BY n DESC, g.name LIMIT {FACET_LIMIT}) AS tags""",  # noqa: S608
+        "organization": f"""SELECT * FROM (SELECT 'organization', o.slug, o.name, COUNT(*) AS n
+            FROM m JOIN research_resource_organizations ro ON ro.resource_id = m.id
+            JOIN circle_organization o ON o.id = ro.organization_id
+            GROUP BY o.slug, o.name ORDER BY n DESC, o.name LIMIT {FACET_LIMIT})
+            AS organizations""",  # noqa: S608
+    }
+
+
+def _facet_sql(matches_sql: str, year: str, names: tuple[str, ...]) -> str:
+    """One statement for the total and the counts of the named filters: the
+    matching set is computed once (a materialized CTE), then grouped each
+    way. Separate queries would each find the matches again, which is most
     of the cost of a search. Only SQL compiled by the ORM (its values stay
     parameters) and constants are put in."""
-    sql = f"""
-    WITH m AS MATERIALIZED ({matches_sql})
-    SELECT 'total', '', '', COUNT(*) FROM m
-    UNION ALL SELECT 'kind', kind, '', COUNT(*) FROM m GROUP BY kind
-    UNION ALL SELECT 'language', language, '', COUNT(*) FROM m GROUP BY language
-    UNION ALL SELECT 'year', CAST({year} AS TEXT), '', COUNT(*) FROM m GROUP BY {year}
-    UNION ALL SELECT 'topic', t.key, '', COUNT(*) FROM m
-        JOIN research_resource_topics rt ON rt.resource_id = m.id
-        JOIN research_topic t ON t.id = rt.topic_id GROUP BY t.key
-    UNION ALL SELECT * FROM (SELECT 'tag', g.slug, g.name, COUNT(*) AS n FROM m
-        JOIN research_resource_tags rg ON rg.resource_id = m.id
-        JOIN research_tag g ON g.id = rg.tag_id
-        GROUP BY g.slug, g.name ORDER BY n DESC, g.name LIMIT {FACET_LIMIT}) AS tags
-    UNION ALL SELECT * FROM (SELECT 'organization', o.slug, o.name, COUNT(*) AS n FROM m
-        JOIN research_resource_organizations ro ON ro.resource_id = m.id
-        JOIN circle_organization o ON o.id = ro.organization_id
-        GROUP BY o.slug, o.name ORDER BY n DESC, o.name LIMIT {FACET_LIMIT}) AS organizations
-    """  # noqa: S608
-    return sql
+    parts = _facet_parts(year)
+    return f"WITH m AS MATERIALIZED ({matches_sql}) " + " UNION ALL ".join(
+        parts[name] for name in names
+    )
 
 
 # Counts are kept for a while per audience (who may see what) and search:
@@ -280,7 +370,7 @@ def audience(viewer: Viewer) -> str:
     return "public"
 
 
-def _count_rows(resources: QuerySet[Resource]) -> list[tuple[str, str, str, int]]:
+def _count_rows(resources: QuerySet[Resource], names: tuple[str, ...]) -> list[Row]:
     matches = resources.order_by().values("id", "kind", "language", "published_on")
     try:
         matches_sql, params = matches.query.sql_with_params()
@@ -292,23 +382,70 @@ def _count_rows(resources: QuerySet[Resource]) -> list[tuple[str, str, str, int]
         else "CAST(strftime('%%Y', published_on) AS INTEGER)"
     )
     with connection.cursor() as cursor:
-        cursor.execute(_facet_sql(matches_sql, year), params)
-        return [tuple(row) for row in cursor.fetchall()]
+        cursor.execute(_facet_sql(matches_sql, year, names), params)
+        return [(name, value, label, count, False) for name, value, label, count in cursor]
 
 
-def facet_counts(resources: QuerySet[Resource], cache_key: str | None = None) -> tuple[int, Facets]:
-    """How many of these resources (already limited to what the person may
-    see) there are, and how many fall under each filter value: one query
-    for the counts (or none when cached under cache_key), one for the
-    topics' names, whatever the numbers."""
-    rows = None
-    if cache_key:
-        key = f"research:facets:{cache.get(GENERATION_KEY, 0)}:{cache_key}"
-        rows = cache.get(key)
-    if rows is None:
-        rows = _count_rows(resources)
-        if cache_key:
-            cache.set(key, rows, FACETS_SECONDS)
+def estimate(sampled_count: int) -> int:
+    """A count of the sample scaled to the whole, to two significant digits
+    (the last ones would be noise)."""
+    count = sampled_count * SAMPLE_EVERY
+    if count < 100:
+        return count
+    step = int(10 ** (int(math.log10(count)) - 1))
+    return round(count / step) * step
+
+
+def _estimated(sample_rows: list[Row]) -> list[Row]:
+    return [(name, value, label, estimate(n), True) for name, value, label, n, _ in sample_rows]
+
+
+def counted(
+    resources: QuerySet[Resource], names: tuple[str, ...], found: tuple[list[int], bool]
+) -> list[Row]:
+    """The rows of these resources (limited to what the person may see) for
+    the named counts, given their candidates (``candidates(resources)``):
+    exact over the candidates when they are all the matches, otherwise
+    estimated from the sample."""
+    ids, complete = found
+    if complete:
+        return _count_rows(with_ids(ids), names)
+    return _estimated(_count_rows(sampled(resources), names))
+
+
+def counted_from_sample(resources: QuerySet[Resource], name: str) -> list[Row]:
+    """One filter's rows, the sample read first: when it shows well over
+    CANDIDATES matches the estimate stands and no candidates are looked for
+    (they cost as much again); otherwise as ``counted``."""
+    sample = _count_rows(sampled(resources), ("total", name))
+    in_sample = sum(count for facet, _, _, count, _ in sample if facet == "total")
+    if in_sample * SAMPLE_EVERY <= 2 * CANDIDATES:
+        ids, complete = candidates(resources)
+        if complete:
+            return _count_rows(with_ids(ids), (name,))
+    return _estimated([row for row in sample if row[0] == name])
+
+
+def facet_rows(
+    viewer: Viewer, filters: Mapping[str, str], found: tuple[list[int], bool]
+) -> list[Row]:
+    """The total and every filter's counts. Each filter is counted as if
+    its own choice were not made (the other filters and the words apply),
+    so choosing a kind still shows how many of the other kinds there are:
+    one or two more statements per chosen filter.
+    Every set counted starts from ``matching(viewer, ...)``."""
+    chosen = tuple(name for name in SearchForm.FILTERS if filters.get(name))
+    names = ("total", *(n for n in SearchForm.FILTERS if n not in chosen))
+    rows = counted(matching(viewer, filters), names, found)
+    for name in chosen:
+        others = {key: value for key, value in filters.items() if key != name}
+        rows += counted_from_sample(matching(viewer, others), name)
+    return rows
+
+
+def facet_counts(rows: list[Row]) -> tuple[int, Facets]:
+    """The total and the filters' values, labelled (one query for the
+    topics' names)."""
     labels: dict[str, dict[str, str]] = {
         "kind": {k: str(v) for k, v in Resource.Kind.choices},
         "language": {k: str(v) for k, v in Resource.Language.choices},
@@ -316,16 +453,31 @@ def facet_counts(resources: QuerySet[Resource], cache_key: str | None = None) ->
     }
     facets = Facets()
     total = 0
-    for name, value, label, count in rows:
+    for name, value, label, count, estimated in rows:
         if name == "total":
             total = count
         elif value is not None:
             text = label or labels.get(name, {}).get(value, value)
-            getattr(facets, name).append(FacetValue(value, text, count))
+            getattr(facets, name).append(FacetValue(value, text, count, estimated))
     for values in (facets.kind, facets.language, facets.topic, facets.tag, facets.organization):
         values.sort(key=lambda v: (-v.count, v.label))
     facets.year.sort(key=lambda v: v.value, reverse=True)
     return total, facets
+
+
+def cached_rows(
+    viewer: Viewer, filters: Mapping[str, str], found: tuple[list[int], bool]
+) -> list[Row]:
+    """facet_rows, kept FACETS_SECONDS for everyone of the same audience
+    making the same search, until the library changes. The key names the
+    audience and the valid filters, nothing else."""
+    search_key = hashlib.sha256(json.dumps(sorted(filters.items())).encode()).hexdigest()[:32]
+    key = f"research:facets:{cache.get(GENERATION_KEY, 0)}:{audience(viewer)}:{search_key}"
+    rows: list[Row] | None = cache.get(key)
+    if rows is None:
+        rows = facet_rows(viewer, filters, found)
+        cache.set(key, rows, FACETS_SECONDS)
+    return rows
 
 
 # --- Snippets -----------------------------------------------------------------------------
@@ -366,9 +518,16 @@ def snippets(ids: list[int], q: str) -> dict[int, SafeString]:
     rows = Resource.objects.filter(pk__in=ids)
     if on_postgresql():
         query = text_query(q)
+        # ts_headline parses all it is given: the abstract alone when it
+        # has the words (5 times faster for a page), else with the text.
         found = rows.annotate(
+            abstract_document=SearchVector("abstract", config=text_config()),
             snippet=SearchHeadline(
-                source,
+                Case(
+                    When(abstract_document=query, then=F("abstract")),
+                    default=source,
+                    output_field=TextField(),
+                ),
                 query,
                 config=text_config(),
                 start_sel=START,
@@ -377,7 +536,7 @@ def snippets(ids: list[int], q: str) -> dict[int, SafeString]:
                 min_words=15,
                 max_fragments=2,
                 fragment_delimiter=" … ",
-            )
+            ),
         ).values_list("pk", "snippet")
         return {pk: highlighted(text) for pk, text in found if text and START in text}
     sources = rows.annotate(source=source).values_list("pk", "source")
@@ -387,6 +546,20 @@ def snippets(ids: list[int], q: str) -> dict[int, SafeString]:
 # --- The search page ------------------------------------------------------------------------
 
 
+class ResultsPaginator(Paginator):  # type: ignore[type-arg]
+    """Pages through the ranked candidates while ``count`` says how many
+    resources match in all (estimated above CANDIDATES)."""
+
+    def __init__(self, object_list: Any, per_page: int, *, total: int, listed: int) -> None:
+        super().__init__(object_list, per_page)
+        self.count = total
+        self.listed = listed
+
+    @property
+    def num_pages(self) -> int:
+        return max(math.ceil(min(self.count, self.listed) / self.per_page), 1)
+
+
 @dataclass(frozen=True)
 class Results:
     form: SearchForm
@@ -394,6 +567,9 @@ class Results:
     facets: Facets
     snippets: dict[int, SafeString]
     q: str
+    # True when the total and the filter counts are estimates (more than
+    # CANDIDATES matches); the list then holds the newest CANDIDATES, ranked.
+    estimated: bool = False
 
     @property
     def filtered(self) -> bool:
@@ -406,16 +582,21 @@ def search(viewer: Viewer, params: Mapping[str, Any]) -> Results:
     filters = form.filters()
     found = matching(viewer, filters)
     q = filters.get("q", "")
-    # The cache key names the audience and the valid filters, nothing else:
-    # two people who see the same library share the counts.
-    search_key = hashlib.sha256(json.dumps(sorted(filters.items())).encode()).hexdigest()[:32]
-    total, facets = facet_counts(found, f"{audience(viewer)}:{search_key}")
-    paginator = Paginator(listed(ranked(found, q)), PER_PAGE)
-    paginator.count = total  # known already: no COUNT query
+    ids, complete = first = candidates(found)
+    total, facets = facet_counts(cached_rows(viewer, filters, first))
+    if not complete:
+        total = max(total, CANDIDATES + 1)  # more than the candidates, surely
+    # The ids come from the visible queryset: ranking them needs neither
+    # the visibility rule nor the words again.
+    shown = with_ids(ids)
+    paginator = ResultsPaginator(listed(ranked(shown, q)), PER_PAGE, total=total, listed=len(ids))
     page = paginator.get_page(params.get("page"))
     form.offer(facets)
-    page.object_list = listed_page = list(page.object_list)
+    listed_page: list[Resource] = list(page.object_list)
+    page.object_list = listed_page
     found_snippets = snippets([r.pk for r in listed_page], q)
     for resource in listed_page:
         resource.search_snippet = found_snippets.get(resource.pk)  # type: ignore[attr-defined]
-    return Results(form=form, page=page, facets=facets, snippets=found_snippets, q=q)
+    return Results(
+        form=form, page=page, facets=facets, snippets=found_snippets, q=q, estimated=not complete
+    )

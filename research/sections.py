@@ -55,7 +55,7 @@ def new_for_members(users: Sequence[Any], period: Period) -> dict[int, list[dict
     candidates = list(
         Resource.objects.published()
         .filter(published_at__gte=period.start, published_at__lt=period.end)
-        .defer("extracted_text", "search_vector")
+        .defer("extracted_text", "search_vector", "rank_vector")
         .prefetch_related("organizations")
         .order_by("-published_at", "-pk")[: IN_DIGEST * 20]
     )

@@ -18,7 +18,7 @@ class ResourceSitemap(Sitemap[Resource]):
     def items(self) -> QuerySet[Resource]:
         return (
             Resource.objects.visible_to(ANONYMOUS)
-            .defer("extracted_text", "search_vector")
+            .defer("extracted_text", "search_vector", "rank_vector")
             .order_by("pk")
         )
 

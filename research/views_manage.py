@@ -18,7 +18,7 @@ def manage_list(request: HttpRequest, slug: str) -> HttpResponse:
     access = get_org_for_admin(request, slug)
     # The organization's own resources, drafts included: its admins manage them.
     resources = access.organization.research.order_by("-updated_at", "-pk").defer(
-        "extracted_text", "search_vector"
+        "extracted_text", "search_vector", "rank_vector"
     )
     return render(
         request,

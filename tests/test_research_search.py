@@ -3,13 +3,15 @@ counts, htmx fragments, and a fixed number of queries."""
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from circle.viewers import ANONYMOUS
+from circle.viewers import ANONYMOUS, viewer_of
 from research import search
 from research.models import Resource
 from research.tasks import extract_text
@@ -83,24 +85,36 @@ def test_spanish_resources_are_found_by_their_stemmed_words():
 
 
 def test_file_text_reaches_the_page_only_escaped_with_our_own_highlights(client):
-    resource = ResourceFactory(title="Wages", abstract="Wages in <b>bold</b> & more.")
+    resource = ResourceFactory(title="Wages", abstract="Summary in <b>bold</b> & more.")
     Resource.objects.filter(pk=resource.pk).update(
         extracted_text='wages <script>alert("x")</script> <img src=x onerror=alert(1)> wages'
     )
     search.refresh_vectors(Resource.objects.filter(pk=resource.pk))
+    # A word only in the file: the snippet quotes the file's text.
     body = client.get(reverse("research:search"), {"q": "wages"}).content.decode()
     assert "<script>alert" not in body
     assert "<img src=x" not in body
-    assert "<b>bold</b>" not in body
     # PostgreSQL's parser drops what it reads as tags; the rest is escaped.
     assert "&lt;img src=x onerror=alert(1)&gt;" in body or "&lt;script&gt;" in body
     assert "<mark>" in body
+    # A word in the abstract: the snippet quotes the abstract, escaped too.
+    body = client.get(reverse("research:search"), {"q": "summary"}).content.decode()
+    assert "<b>bold</b>" not in body
+    assert "<mark>" in body
 
 
-def test_filters_narrow_the_results_and_count_what_is_left(client):
+def two_reports_and_a_toolkit() -> None:
     ResourceFactory(kind="report", topics=["place-based"], published_on="2024-02-01")
     ResourceFactory(kind="report", topics=["place-based"], published_on="2025-02-01")
     ResourceFactory(kind="toolkit", topics=["workforce-skills"], published_on="2025-03-01")
+
+
+def counts(values: list[search.FacetValue]) -> set[tuple[str, int]]:
+    return {(v.value, v.count) for v in values}
+
+
+def test_filters_narrow_the_results_and_count_what_is_left(client):
+    two_reports_and_a_toolkit()
     found = search.search(ANONYMOUS, {"year": "2025"})
     assert found.page.paginator.count == 2
     assert {(v.value, v.count) for v in found.facets.kind} == {("report", 1), ("toolkit", 1)}
@@ -183,3 +197,89 @@ def test_filter_counts_are_shared_by_an_audience_and_renewed_by_any_change():
     # Someone outside the organization never shares the member's counts.
     assert search.search(ANONYMOUS, {"kind": "toolkit"}).page.paginator.count == 0
     assert search.audience(viewer) != search.audience(ANONYMOUS)
+
+
+def test_a_broad_search_lists_the_best_of_its_newest_matches_with_estimated_counts(monkeypatch):
+    """Above search.CANDIDATES matches, the newest candidates are ranked and
+    the counts come from the sample: here every row is sampled, so the
+    estimate must equal what the visitor may see, never more."""
+    monkeypatch.setattr(search, "CANDIDATES", 3)
+    monkeypatch.setattr(search, "SAMPLE_EVERY", 1)
+    visible = [
+        ResourceFactory(title=f"Corridor note {n}", kind="brief", published_on=f"202{n}-01-01")
+        for n in range(5)
+    ]
+    ResourceFactory(title="Corridor members", kind="dataset", visibility="members")
+    ResourceFactory(title="Corridor draft", kind="dataset", status="draft")
+    found = search.search(ANONYMOUS, {"q": "corridor"})
+    assert found.estimated
+    assert found.page.paginator.count == 5
+    assert found.page.paginator.num_pages == 1
+    # The three newest visible matches, and nothing the visitor may not open.
+    assert {r.pk for r in found.page.object_list} == {r.pk for r in visible[2:]}
+    assert {(v.value, v.count) for v in found.facets.kind} == {("brief", 5)}
+    assert ("brief", "Brief (≈5)") in found.form.fields["kind"].choices
+    # Below the limit, the counts are exact and say so.
+    exact = search.search(ANONYMOUS, {"q": "corridor", "year": "2024"})
+    assert not exact.estimated
+    assert ("brief", "Brief (1)") in exact.form.fields["kind"].choices
+
+
+def test_the_page_says_a_broad_search_total_is_an_estimate(client, monkeypatch):
+    monkeypatch.setattr(search, "CANDIDATES", 3)
+    monkeypatch.setattr(search, "SAMPLE_EVERY", 1)
+    for n in range(5):
+        ResourceFactory(title=f"Corridor note {n}", published_on=f"202{n}-01-01")
+    broad = client.get(reverse("research:search"), {"q": "corridor"}).content.decode()
+    assert "About 5 resources" in broad
+    narrow = client.get(reverse("research:search"), {"q": "corridor", "year": "2024"})
+    assert "1 resource" in narrow.content.decode()
+    assert "About" not in narrow.content.decode().split("research-results-heading")[1][:80]
+
+
+def test_estimates_keep_two_significant_digits():
+    assert search.estimate(0) == 0
+    assert search.estimate(3) == 3 * search.SAMPLE_EVERY
+    assert search.estimate(1_234) == 62_000  # 61,700 at 1 in 50
+
+
+def test_the_sample_indexes_hold_the_rows_the_sample_reads():
+    """The planner uses a partial index only when the query's condition is
+    the index's: the migration and search.sampled must say the same."""
+    migration = importlib.import_module("research.migrations.0005_rank_vector")
+    assert f"id % {search.SAMPLE_EVERY} = 0" == migration.SAMPLE
+    sql = str(search.sampled(Resource.objects.all()).query)
+    assert f'"research_resource"."id" % {search.SAMPLE_EVERY}) = 0' in sql
+
+
+@pytest.mark.postgres
+def test_ranking_reads_only_the_title_and_abstract_vector():
+    resource = ResourceFactory(title="Transit equity", abstract="Bus lines.", authors="Ana Díaz")
+    resource.refresh_from_db()
+    assert "transit" in resource.rank_vector
+    assert "díaz" in resource.rank_vector
+    Resource.objects.filter(pk=resource.pk).update(extracted_text="ferrocarril " * 5)
+    search.refresh_vectors(Resource.objects.filter(pk=resource.pk))
+    resource.refresh_from_db()
+    assert "ferrocarril" in resource.search_vector
+    assert "ferrocarril" not in resource.rank_vector
+
+
+def test_each_filter_counts_as_if_its_own_choice_were_not_made():
+    """Choosing a kind keeps the other kinds on offer with their counts,
+    while the other filters follow the choice; still only what the visitor
+    may see."""
+    two_reports_and_a_toolkit()
+    ResourceFactory(kind="dataset", topics=["place-based"], visibility="members")
+    found = search.search(ANONYMOUS, {"kind": "report"})
+    assert found.page.paginator.count == 2
+    assert counts(found.facets.kind) == {("report", 2), ("toolkit", 1)}
+    assert counts(found.facets.topic) == {("place-based", 2)}
+    found = search.search(ANONYMOUS, {"kind": "report", "year": "2025"})
+    assert found.page.paginator.count == 1
+    assert counts(found.facets.kind) == {("report", 1), ("toolkit", 1)}
+    assert counts(found.facets.year) == {("2024", 1), ("2025", 1)}
+    # A member sees the members-only dataset among the kinds on offer.
+    member = viewer_of(member_of(OrganizationFactory()))
+    kinds = search.search(member, {"kind": "report"}).facets.kind
+    assert counts(kinds) == {("report", 2), ("toolkit", 1), ("dataset", 1)}
