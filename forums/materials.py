@@ -11,44 +11,27 @@ from __future__ import annotations
 
 from typing import Any
 
-import filetype
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
 from forums.models import Forum, Registration
-from justop import outbox
+from justop import documents, outbox
 
 MAX_BYTES = 20 * 1024 * 1024
-# Extension -> the MIME type the file is served with.
-ALLOWED = {
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    "png": "image/png",
-    "jpg": "image/jpeg",
-}
+# The kinds of file a forum's material may be (see justop.documents).
+ACCEPTED = ("pdf", "docx", "xlsx", "pptx", "png", "jpg")
 
 
 def validate_material(file: Any, *, max_bytes: int = MAX_BYTES) -> str:
     """Raise ValidationError unless the file is an accepted kind within the
     size limit. Returns the extension its content calls for."""
-    if file.size is not None and file.size > max_bytes:
-        raise ValidationError(
-            _("The file is %(size)s; the limit is %(limit)s.")
-            % {"size": filesizeformat(file.size), "limit": filesizeformat(max_bytes)},
-            code="too_large",
-        )
-    file.seek(0)
-    kind = filetype.guess(file.read(8192))
-    file.seek(0)
-    extension = kind.extension if kind else ""
-    if extension not in ALLOWED:
+    documents.check_size(file, max_bytes)
+    extension = documents.detect(file)
+    if extension not in ACCEPTED:
         raise ValidationError(
             _(
                 "This kind of file is not accepted. "
@@ -63,7 +46,7 @@ def validate_material(file: Any, *, max_bytes: int = MAX_BYTES) -> str:
             raise ValidationError(_("This PDF cannot be read."), code="broken") from None
         finally:
             file.seek(0)
-    return extension
+    return str(extension)
 
 
 def checked_material(upload: Any, stem: str = "material") -> Any:
@@ -72,10 +55,6 @@ def checked_material(upload: Any, stem: str = "material") -> Any:
     if upload and hasattr(upload, "content_type"):
         upload.name = f"{stem}.{validate_material(upload)}"
     return upload
-
-
-def content_type(extension: str) -> str:
-    return ALLOWED.get(extension.lower(), "application/octet-stream")
 
 
 # --- Follow-up ------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from circle.models import Organization, User
 from circle.viewers import Viewer
-from justop import markdown
+from justop import documents, markdown
 from justop.uploads import private_storage, server_name
 
 # Slugs the forum pages' own addresses use.
@@ -404,9 +404,7 @@ class Material(models.Model):
         return self.file_extension.upper()
 
     def download_name(self) -> str:
-        from django.utils.text import slugify
-
-        return f"{slugify(self.title) or 'material'}.{self.file_extension}"
+        return documents.download_name(self.title, self.file_extension, fallback="material")
 
 
 def invited_user_ids(forum_ids: Any, user_ids: Any) -> set[tuple[int, int]]:

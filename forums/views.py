@@ -12,8 +12,8 @@ from circle.access import current_user
 from circle.viewers import viewer_of
 from forums import listing, registration
 from forums.forms import GuestForm
-from forums.materials import content_type
 from forums.models import Forum, Registration
+from justop import documents
 
 LIST_TEMPLATE = "forums/forum_list.html"
 
@@ -95,7 +95,7 @@ def material(request: HttpRequest, slug: str, pk: int) -> FileResponse:
         handle,
         as_attachment=True,
         filename=found.download_name(),
-        content_type=content_type(found.file_extension),
+        content_type=documents.content_type(found.file_extension),
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

@@ -1,44 +1,25 @@
-"""Checks of research files by their content, and how they go out again.
+"""Checks of research files by their content and their name.
 
 A file is accepted when its content is one of the allowed formats AND its
 name says the same format: a renamed executable fails the first test, a
-spreadsheet called report.pdf the second. Nothing of the uploader's name is
-kept: files are stored under names the server chooses (models.file_path).
+spreadsheet called report.pdf the second. What the content is comes from
+justop.documents. Nothing of the uploader's name is kept: files are stored
+under names the server chooses (models.file_path).
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-import zipfile
 from typing import Any
 
-import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-DEFAULT_MAX_BYTES = 25 * 1024 * 1024
-# An Office file is a zip: its parts may not unpack to more than this (a
-# "zip bomb" would fill the worker's memory during extraction).
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+from justop import documents
 
-# The main part each Office format declares in [Content_Types].xml. The
-# macro-enabled variants (docm, xlsm, pptm) declare other types: refused.
-OFFICE_MAIN_PARTS = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
-    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml",
-}
-CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "csv": "text/csv",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-}
+DEFAULT_MAX_BYTES = 25 * 1024 * 1024
+FORMATS = ("pdf", "csv", "xlsx", "docx", "pptx")
 ALLOWED = "PDF, CSV, XLSX, DOCX, PPTX"
 # Path separators (and look-alikes), parent references, control characters
 # and percent-encoded separators have no place in a file's name.
@@ -64,7 +45,7 @@ def _check_name(name: str) -> str:
             "unsafe_name",
         )
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if extension not in CONTENT_TYPES:
+    if extension not in FORMATS:
         raise _refuse(
             _("Files ending in “.%(extension)s” are not accepted. Upload a %(allowed)s file.")
             % {"extension": extension or "?", "allowed": ALLOWED},
@@ -73,73 +54,13 @@ def _check_name(name: str) -> str:
     return extension
 
 
-def _office_kind(file: Any) -> str | None:
-    """docx, xlsx or pptx from the zip's declared main part, else None."""
-    try:
-        file.seek(0)
-        with zipfile.ZipFile(file) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
-                return None
-            declared = archive.read("[Content_Types].xml").decode("utf-8", "replace")
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        return None
-    for kind, main_part in OFFICE_MAIN_PARTS.items():
-        if f'ContentType="{main_part}"' in declared:
-            return kind
-    return None
-
-
-def _is_text(file: Any) -> bool:
-    """CSV has no magic bytes: it must decode as UTF-8 (or Latin-1 from old
-    spreadsheets) and hold no NUL byte, which no text file has."""
-    file.seek(0)
-    data = file.read()
-    if b"\x00" in data:
-        return False
-    try:
-        data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError:
-            return False
-        # cp1252 decodes nearly anything: ask for mostly printable text.
-        printable = sum(1 for c in text if c.isprintable() or c in "\r\n\t")
-        return printable >= 0.98 * max(len(text), 1)
-    return True
-
-
-def detect(file: Any) -> str | None:
-    """The format the content is (pdf, csv, docx, xlsx, pptx) or None."""
-    file.seek(0)
-    head = file.read(8192)
-    file.seek(0)
-    guess = filetype.guess(head)
-    if guess is None:
-        return "csv" if head and _is_text(file) else None
-    if guess.extension == "pdf":
-        return "pdf"
-    if guess.extension in ("zip", "docx", "xlsx", "pptx"):
-        return _office_kind(file)
-    return None
-
-
 def check_upload(file: Any) -> str:
     """Raise ValidationError unless the file is an allowed format by both its
     content and its name, within the size limit. Returns the format."""
-    limit = max_bytes()
-    if file.size is not None and file.size > limit:
-        raise _refuse(
-            _("The file is %(size)s; the limit is %(limit)s.")
-            % {"size": filesizeformat(file.size), "limit": filesizeformat(limit)},
-            "too_large",
-        )
+    documents.check_size(file, max_bytes())
     claimed = _check_name(str(file.name or ""))
-    try:
-        found = detect(file)
-    finally:
-        file.seek(0)
-    if found is None:
+    found = documents.detect(file)
+    if found is None or found not in FORMATS:
         raise _refuse(
             _(
                 "The content of this file is not a %(allowed)s document, whatever its name "
@@ -158,11 +79,3 @@ def check_upload(file: Any) -> str:
             "mismatch",
         )
     return found
-
-
-def download_name(title: str, file_type: str) -> str:
-    """The name a download is saved under: the title in plain ASCII letters,
-    digits and dashes (nothing a browser or a shell could misread)."""
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    stem = slugify(ascii_title)[:80].strip("-") or "research"
-    return f"{stem}.{file_type}"

@@ -9,9 +9,10 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
 from circle.viewers import viewer_of
+from justop import documents
 from justop.listing import render_results
 from justop.outbox import absolute
-from research import citations, files
+from research import citations
 from research import search as library
 from research.models import Resource, Topic
 
@@ -141,8 +142,8 @@ def download(request: HttpRequest, slug: str) -> HttpResponseBase:
     response = _file_response(
         resource,
         "file",
-        files.download_name(resource.title, resource.file_type),
-        files.CONTENT_TYPES.get(resource.file_type, "application/octet-stream"),
+        documents.download_name(resource.title, resource.file_type, fallback="research"),
+        documents.content_type(resource.file_type),
     )
     # Counted in the database, not read-modify-write: parallel downloads all count.
     Resource.objects.filter(pk=resource.pk).update(download_count=F("download_count") + 1)
