@@ -29,6 +29,7 @@ from circle.models import User
 from forums import calendar
 from forums.models import Forum, Registration
 from justop import outbox
+from justop.pagecache import content_changed
 
 SALT = "forums.registration"
 CONFIRM_WITHIN = timedelta(hours=24)
@@ -308,6 +309,8 @@ def expire_unconfirmed(now: datetime | None = None) -> int:
                 pk__in=stale.filter(forum=forum).values("pk")
             ).update(status=Status.EXPIRED)
             _promote(forum)
+    if expired:
+        content_changed()
     return expired
 
 

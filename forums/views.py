@@ -14,6 +14,7 @@ from forums import listing, registration
 from forums.forms import GuestForm
 from forums.models import Forum, Registration
 from justop import documents
+from justop.pagecache import visitor_cache
 
 LIST_TEMPLATE = "forums/forum_list.html"
 
@@ -40,10 +41,12 @@ def _list(request: HttpRequest, *, past: bool) -> HttpResponse:
     return response
 
 
+@visitor_cache
 def forum_list(request: HttpRequest) -> HttpResponse:
     return _list(request, past=False)
 
 
+@visitor_cache
 def past_list(request: HttpRequest) -> HttpResponse:
     return _list(request, past=True)
 
@@ -72,6 +75,7 @@ def rsvp_context(request: HttpRequest, forum: Forum) -> dict[str, Any]:
     }
 
 
+@visitor_cache
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     forum = visible_forum(request, slug)
     context = rsvp_context(request, forum) | {

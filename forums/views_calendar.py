@@ -9,6 +9,7 @@ from circle.viewers import viewer_of
 from forums import calendar
 from forums.models import Registration
 from forums.views import visible_forum
+from justop.pagecache import visitor_cache
 
 
 def _ics(content: bytes, filename: str, *, private: bool) -> HttpResponse:
@@ -30,6 +31,7 @@ def forum_ics(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@visitor_cache
 def public_feed(request: HttpRequest) -> HttpResponse:
     return _ics(calendar.public_feed(), "forums.ics", private=False)
 

@@ -14,3 +14,7 @@ class JustopConfig(AppConfig):
 
         register_demo_seeder(DemoSeeder("people", demo.seed_people, order=0))
         user_logged_in.connect(start_session_clock, dispatch_uid="justop.session_clock")
+
+        from justop import pagecache
+
+        pagecache.connect_signals()

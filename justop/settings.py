@@ -189,6 +189,9 @@ if REDIS_CACHE_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Public pages as visitors see them are kept this long at most (0 turns the
+# cache off); any change to content replaces them sooner (justop/pagecache.py).
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60, minimum=0)
 
 _celery_redis_url = REDIS_URL
 if REDIS_URL.startswith("rediss://") and "ssl_cert_reqs" not in REDIS_URL:

@@ -6,9 +6,11 @@ from django.views.decorators.http import require_safe
 from django.views.i18n import set_language as django_set_language
 
 from justop import content, health
+from justop.pagecache import visitor_cache
 from justop.registry import home_sections
 
 
+@visitor_cache
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     return render(
@@ -23,6 +25,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@visitor_cache
 @require_safe
 def about(request: HttpRequest) -> HttpResponse:
     return render(

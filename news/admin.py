@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from justop.exports import csv_response
+from justop.pagecache import content_changed
 from justop.uploads import checked_image
 from news.models import Opportunity, Post, Shift, Signup, Subscriber
 
@@ -93,6 +94,7 @@ class PostAdmin(admin.ModelAdmin[Post]):
     @admin.action(description=_("Publish now"))
     def publish_now(self, request: HttpRequest, queryset: QuerySet[Post]) -> None:
         count = queryset.update(status=Post.Status.PUBLISHED, publish_at=timezone.now())
+        content_changed()
         self.message_user(
             request,
             ngettext("%d post published.", "%d posts published.", count) % count,

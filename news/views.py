@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from justop.pagecache import visitor_cache
 from news.models import Post
 
 PER_PAGE = 10
@@ -20,6 +21,7 @@ def _category(slug: str | None) -> tuple[str, str] | None:
     raise Http404
 
 
+@visitor_cache
 def post_list(request: HttpRequest, category: str | None = None) -> HttpResponse:
     chosen = _category(category)
     posts = Post.objects.published()
@@ -37,6 +39,7 @@ def post_list(request: HttpRequest, category: str | None = None) -> HttpResponse
     )
 
 
+@visitor_cache
 def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
     post = get_object_or_404(Post.objects.published(), slug=slug)
     related = list(Post.objects.published().filter(category=post.category).exclude(pk=post.pk)[:3])

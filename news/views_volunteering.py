@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 
 from justop import ratelimit
 from justop.honeypot import honeypot_field
+from justop.pagecache import visitor_cache
 from news import volunteering
 from news.models import Opportunity, Shift, Signup
 
@@ -44,6 +45,7 @@ def upcoming_shifts() -> QuerySet[Shift]:
     )
 
 
+@visitor_cache
 def opportunity_list(request: HttpRequest) -> HttpResponse:
     opportunities = Opportunity.objects.published().prefetch_related(
         Prefetch("shifts", queryset=upcoming_shifts(), to_attr="upcoming")
@@ -56,6 +58,7 @@ def _shift_context(shift: Shift) -> dict[str, Any]:
     return {"shift": shift, "left": left}
 
 
+@visitor_cache
 def opportunity(request: HttpRequest, slug: str) -> HttpResponse:
     found = get_object_or_404(Opportunity.objects.published(), slug=slug)
     shifts = [_shift_context(s) for s in upcoming_shifts().filter(opportunity=found)]

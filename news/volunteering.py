@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from justop import outbox
+from justop.pagecache import content_changed
 from news.models import Shift, Signup
 
 SALT = "news.signup"
@@ -200,6 +201,8 @@ def expire_unconfirmed(now: datetime | None = None) -> int:
             shift = Shift.objects.select_for_update().get(pk=shift_id)
             expired += stale.filter(shift=shift).update(status=Status.EXPIRED)
             _promote(shift)
+    if expired:
+        content_changed()
     return expired
 
 

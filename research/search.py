@@ -58,6 +58,7 @@ from django.utils.translation import gettext_lazy as _
 
 from circle.directory import search_terms
 from circle.viewers import Viewer
+from justop.pagecache import content_changed
 from research.models import Resource, Topic
 
 PER_PAGE = 20
@@ -103,6 +104,7 @@ def refresh_vectors(resources: QuerySet[Resource]) -> int:
     """Recompute the stored search documents of these resources (one UPDATE).
     Resource.save and the extraction task call it; bulk loads call it once."""
     new_generation()
+    content_changed()
     if not on_postgresql():
         return 0
     return resources.update(search_vector=document_vector(), rank_vector=rank_vector())

@@ -12,6 +12,7 @@ from circle.viewers import viewer_of
 from justop import documents
 from justop.listing import render_results
 from justop.outbox import absolute
+from justop.pagecache import visitor_cache
 from research import citations
 from research import search as library
 from research.models import Resource, Topic
@@ -28,6 +29,7 @@ def _visible(request: HttpRequest, slug: str) -> Resource:
     return get_object_or_404(Resource.objects.visible_to(viewer), slug=slug)
 
 
+@visitor_cache
 @require_GET
 def library_home(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request.user)
@@ -55,6 +57,7 @@ def library_home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@visitor_cache
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
     results = library.search(viewer_of(request.user), request.GET)
@@ -67,6 +70,7 @@ def search(request: HttpRequest) -> HttpResponse:
     )
 
 
+@visitor_cache
 @require_GET
 def topic(request: HttpRequest, slug: str) -> HttpResponse:
     chosen = get_object_or_404(Topic, key=slug)
@@ -78,6 +82,7 @@ def topic(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@visitor_cache
 @require_GET
 def resource_detail(request: HttpRequest, slug: str) -> HttpResponse:
     resource = _visible(request, slug)

@@ -12,9 +12,11 @@ from circle import memberships
 from circle.access import get_org_for_admin, get_org_for_viewer, is_member
 from circle.forms import MemberForm, OrganizationProfileForm
 from circle.models import Membership
+from justop.pagecache import visitor_cache
 from justop.registry import organization_sections
 
 
+@visitor_cache
 def profile(request: HttpRequest, slug: str) -> HttpResponse:
     organization = get_org_for_viewer(request, slug)
     member = is_member(request.user)
