@@ -19,10 +19,15 @@ Statuses: 200, 403, 404 as is; LOGIN means a redirect to the sign-in page;
 302 is any other redirect (for example a signed-in person sent away from the
 sign-in page). Rows for the admin's model pages are generated from the admin
 registry, so a newly registered model gets its rows without being forgotten.
+
+Every request but those for the admin's pages of one object runs with lazy
+loading turned into an error (tests/fetching.py): a page that would query once
+per row it lists fails here, whatever the size of the data.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -55,6 +60,7 @@ from tests.access import (
     signed_in,
 )
 from tests.factories import OrganizationFactory, StaffFactory, UserFactory, member_of
+from tests.fetching import lazy_loads_raise
 
 # Each app with its own module adds its rows, admin objects and world.
 APP_MODULES = (access_forums, access_research, access_asks)
@@ -408,7 +414,12 @@ def test_access(db, client, world, key, role):
     if role != "anonymous":
         client.force_login(getattr(world, role))
     path = resolve_path(key, row, world)
-    response = client.get(path)
+    # Every page but the admin's pages of one object (whose titles name
+    # related rows, one query each, not one per row) must load what it shows
+    # up front: a lazy load fails the request.
+    one_object = key.startswith("admin:") and key.endswith(("_change", "_delete", "_history"))
+    with contextlib.nullcontext() if one_object else lazy_loads_raise():
+        response = client.get(path)
     expected = row.expected(role)
     if expected == LOGIN:
         assert response.status_code == 302, f"{path} as {role}: {response.status_code}"

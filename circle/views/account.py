@@ -55,13 +55,13 @@ def leave(request: HttpRequest, pk: int) -> HttpResponse:
 
 def personal_data(user: User) -> dict[str, object]:
     """Everything the portal holds about a person, for them to download."""
-    try:
-        preferences = user.email_preferences
+    preferences = EmailPreferences.objects.filter(user=user).first()
+    if preferences is not None:
         digest = {
             "frequency": preferences.digest_frequency,
             "sections_turned_off": preferences.digest_sections_off,
         }
-    except EmailPreferences.DoesNotExist:
+    else:
         digest = {"frequency": EmailPreferences.DEFAULT_FREQUENCY, "sections_turned_off": []}
     return {
         "exported_at": timezone.now(),

@@ -46,10 +46,7 @@ class EmailPreferencesForm(forms.Form):
 
 
 def _preferences_for(user: User) -> EmailPreferences:
-    try:
-        return user.email_preferences
-    except EmailPreferences.DoesNotExist:
-        return EmailPreferences(user=user)
+    return EmailPreferences.objects.filter(user=user).first() or EmailPreferences(user=user)
 
 
 @login_required
