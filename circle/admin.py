@@ -30,6 +30,7 @@ from circle.models import (
     Stage,
     User,
 )
+from justop.admin_widgets import FILE_FIELDS
 from justop.exports import csv_response
 
 
@@ -152,7 +153,7 @@ class MembershipInlineFormSet(BaseInlineFormSet[Membership, Organization, Any]):
             raise ValidationError(memberships.last_admin_message(self.instance))
 
 
-class MembershipInline(admin.TabularInline[Membership, Organization]):
+class MembershipInline(admin.StackedInline[Membership, Organization]):
     model = Membership
     formset = MembershipInlineFormSet
     extra = 0
@@ -160,7 +161,7 @@ class MembershipInline(admin.TabularInline[Membership, Organization]):
     fields = ("user", "role", "title", "joined_at")
 
 
-class InvitationInline(admin.TabularInline[Invitation, Organization]):
+class InvitationInline(admin.StackedInline[Invitation, Organization]):
     model = Invitation
     extra = 0
     can_delete = False
@@ -181,6 +182,7 @@ class InvitationInline(admin.TabularInline[Invitation, Organization]):
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin[Organization]):
+    formfield_overrides = FILE_FIELDS
     list_display = ("name", "sector", "side", "status", "joined_on")
     list_filter = ("status", "sector", "side", "stages", "counties")
     search_fields = ("name", "mission", "contact_email")
@@ -411,7 +413,7 @@ class MatchAdmin(admin.ModelAdmin[Match]):
     list_select_related = ("ask", "offer", "marked_by")
 
 
-class PostResponseInline(admin.TabularInline[PostResponse, Conversation]):
+class PostResponseInline(admin.StackedInline[PostResponse, Conversation]):
     model = PostResponse
     extra = 0
     fields = ("created_at", "organization", "author", "body")

@@ -20,10 +20,11 @@ from circle.models import Organization, User
 from forums import checkin, invitations, registration
 from forums.materials import checked_material
 from forums.models import AgendaItem, Forum, Material, Registration
+from justop.admin_widgets import FILE_FIELDS
 from justop.exports import csv_response
 
 
-class AgendaItemInline(admin.TabularInline[AgendaItem, Forum]):
+class AgendaItemInline(admin.StackedInline[AgendaItem, Forum]):
     model = AgendaItem
     extra = 1
     fields = ("time", "title", "speakers", "description")
@@ -38,7 +39,8 @@ class MaterialForm(forms.ModelForm[Material]):
         return checked_material(self.cleaned_data.get("file"))
 
 
-class MaterialInline(admin.TabularInline[Material, Forum]):
+class MaterialInline(admin.StackedInline[Material, Forum]):
+    formfield_overrides = FILE_FIELDS
     model = Material
     form = MaterialForm
     extra = 1

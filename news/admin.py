@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from justop.admin_widgets import LabelledFileWidget
 from justop.exports import csv_response
 from justop.pagecache import content_changed
 from justop.uploads import checked_image
@@ -35,6 +36,7 @@ class PostForm(forms.ModelForm[Post]):
             "status",
             "publish_at",
         )
+        widgets = {"hero_image": LabelledFileWidget}
 
     def clean_hero_image(self) -> object:
         return checked_image(self.cleaned_data.get("hero_image"), "hero", max_bytes=5 * 1024 * 1024)
@@ -126,7 +128,7 @@ class SubscriberAdmin(admin.ModelAdmin[Subscriber]):
         )
 
 
-class ShiftInline(admin.TabularInline[Shift, Opportunity]):
+class ShiftInline(admin.StackedInline[Shift, Opportunity]):
     model = Shift
     extra = 1
     fields = ("role", "starts_at", "ends_at", "capacity", "places_taken", "waiting")
@@ -160,7 +162,7 @@ class OpportunityAdmin(admin.ModelAdmin[Opportunity]):
     inlines = (ShiftInline,)
 
 
-class SignupInline(admin.TabularInline[Signup, Shift]):
+class SignupInline(admin.StackedInline[Signup, Shift]):
     model = Signup
     extra = 0
     can_delete = False
