@@ -34,6 +34,8 @@ def manage_invitations(request: HttpRequest, slug: str) -> HttpResponse:
             form.cleaned_data["addresses"],
             form.cleaned_data["role"],
             by=signed_in_person(request),
+            # Someone without an account yet reads it in the admin's language.
+            language=request.LANGUAGE_CODE,
         )
         _report(request, result)
         if result.batch is not None:
