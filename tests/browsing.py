@@ -9,6 +9,9 @@ from django.conf import settings
 from django.test import Client
 
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+# Each page is audited in English on a desktop and in Spanish on a phone:
+# both languages and both widths, at half the cost of every pairing.
+LANGUAGE_WIDTHS = [("en", "desktop"), ("es", "phone")]
 
 
 def signed_in_context(browser: Any, live_server: Any, person: Any = None, **options: Any) -> Any:

@@ -156,7 +156,8 @@ class Journey:
     def check(self, again: bool = False) -> None:
         """axe on the current page, once per address unless again; the page
         must be in the journey's language."""
-        where = f"{self.path} [{self.language}, {self.viewport}, js={'on' if self.javascript else 'off'}]"
+        javascript = "on" if self.javascript else "off"
+        where = f"{self.path} [{self.language}, {self.viewport}, js={javascript}]"
         if self.path in self.visited and not again:
             return
         self.visited.append(self.path)
@@ -183,7 +184,9 @@ class Journey:
 
 def journey(browser: Any, portal: Portal, axe: Any, variant: tuple[str, str, bool]) -> Journey:
     language, viewport, javascript = variant
-    return Journey(browser, portal, axe, language=language, viewport=viewport, javascript=javascript)
+    return Journey(
+        browser, portal, axe, language=language, viewport=viewport, javascript=javascript
+    )
 
 
 __all__ = ["VARIANTS", "Journey", "Portal", "journey", "link_in", "links_in", "portal", "settings"]

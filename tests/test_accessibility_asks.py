@@ -10,7 +10,7 @@ from django.urls import reverse
 from circle import asks
 from circle.models import Membership, Outcome, Post
 from justop import outbox
-from tests.browsing import VIEWPORTS, audit, page_context, serious_violations
+from tests.browsing import LANGUAGE_WIDTHS, audit, page_context, serious_violations
 from tests.factories import OrganizationFactory, member_of
 from tests.factories_asks import PostFactory, offer
 
@@ -52,8 +52,7 @@ def world():
     ]
 
 
-@pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
-@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize(("language", "viewport"), LANGUAGE_WIDTHS)
 def test_the_pages_have_no_serious_accessibility_violation(
     browser, live_server, axe, language, viewport
 ):

@@ -624,6 +624,7 @@ def test_the_opportunity_list_makes_the_same_number_of_queries_whatever_the_numb
     client, db, settings
 ):
     settings.PAGE_CACHE_SECONDS = 0  # the page as built, not as the page cache serves it
+
     def opportunities(start: int, count: int) -> None:
         for i in range(start, start + count):
             opportunity = make_opportunity(f"opportunity-{i}")
