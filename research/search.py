@@ -57,9 +57,10 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from circle.directory import search_terms
+from circle.models import Organization
 from circle.viewers import Viewer
 from justop.pagecache import content_changed
-from research.models import Resource, Topic
+from research.models import Resource, Tag, Topic
 
 PER_PAGE = 20
 MAX_QUERY_LENGTH = 200
@@ -179,21 +180,23 @@ def matching(viewer: Viewer, filters: Mapping[str, str]) -> QuerySet[Resource]:
         resources = resources.filter(published_on__year=int(year))
     elif year:
         resources = resources.none()
-    # Exists-style filters through the link tables: no repeated rows.
-    if topic := filters.get("topic"):
-        resources = resources.filter(
-            pk__in=Resource.topics.through.objects.filter(topic__key=topic).values("resource_id")
-        )
-    if tag := filters.get("tag"):
-        resources = resources.filter(
-            pk__in=Resource.tags.through.objects.filter(tag__slug=tag).values("resource_id")
-        )
-    if organization := filters.get("organization"):
-        resources = resources.filter(
-            pk__in=Resource.organizations.through.objects.filter(
-                organization__slug=organization
-            ).values("resource_id")
-        )
+    # Exists-style filters through the link tables: no repeated rows. The
+    # value is looked up first: the planner then filters by a known id, and a
+    # value that names nothing finds nothing at once, instead of a plan that
+    # reads every resource to find none (over a second at 100,000).
+    for name, through, column, model_field in (
+        ("topic", Resource.topics.through, "topic_id", (Topic, "key")),
+        ("tag", Resource.tags.through, "tag_id", (Tag, "slug")),
+        ("organization", Resource.organizations.through, "organization_id", (Organization, "slug")),
+    ):
+        if value := filters.get(name):
+            model, key = model_field
+            found = model.objects.filter(**{key: value}).values_list("pk", flat=True).first()
+            if found is None:
+                return resources.none()
+            resources = resources.filter(
+                pk__in=through.objects.filter(**{column: found}).values("resource_id")
+            )
     q = filters.get("q", "")
     if on_postgresql():
         if (query := text_query(q)) is not None:
