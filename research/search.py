@@ -184,19 +184,18 @@ def matching(viewer: Viewer, filters: Mapping[str, str]) -> QuerySet[Resource]:
     # value is looked up first: the planner then filters by a known id, and a
     # value that names nothing finds nothing at once, instead of a plan that
     # reads every resource to find none (over a second at 100,000).
-    for name, through, column, model_field in (
-        ("topic", Resource.topics.through, "topic_id", (Topic, "key")),
-        ("tag", Resource.tags.through, "tag_id", (Tag, "slug")),
-        ("organization", Resource.organizations.through, "organization_id", (Organization, "slug")),
-    ):
+    links: list[tuple[str, Any, str, Any, str]] = [
+        ("topic", Resource.topics.through, "topic_id", Topic, "key"),
+        ("tag", Resource.tags.through, "tag_id", Tag, "slug"),
+        ("organization", Resource.organizations.through, "organization_id", Organization, "slug"),
+    ]
+    for name, through, column, model, key in links:
         if value := filters.get(name):
-            model, key = model_field
             found = model.objects.filter(**{key: value}).values_list("pk", flat=True).first()
             if found is None:
                 return resources.none()
-            resources = resources.filter(
-                pk__in=through.objects.filter(**{column: found}).values("resource_id")
-            )
+            linked = through.objects.filter(**{column: found}).values("resource_id")
+            resources = resources.filter(pk__in=linked)
     q = filters.get("q", "")
     if on_postgresql():
         if (query := text_query(q)) is not None:
