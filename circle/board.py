@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from circle.directory import SIDES_MATCHING, Facets
 from circle.models import County, Expertise, Organization, Post, Stage
 from circle.viewers import Viewer
+from justop.widgets import QuickSelect
 
 PER_PAGE = 20
 OPEN = "open"
@@ -27,15 +28,15 @@ ALL = "all"
 
 class BoardFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Asks or offers"), required=False, widget=forms.RadioSelect)
-    stage = forms.ChoiceField(label=_("Continuum stage"), required=False)
-    county = forms.ChoiceField(label=_("County"), required=False)
+    stage = forms.ChoiceField(label=_("Continuum stage"), required=False, widget=QuickSelect)
+    county = forms.ChoiceField(label=_("County"), required=False, widget=QuickSelect)
     side = forms.ChoiceField(
         label=_("Side of the continuum"),
         required=False,
         widget=forms.RadioSelect,
         help_text=_("Posts on both sides are listed under each side."),
     )
-    tag = forms.ChoiceField(label=_("Area of expertise"), required=False)
+    tag = forms.ChoiceField(label=_("Area of expertise"), required=False, widget=QuickSelect)
     show = forms.ChoiceField(
         label=_("Show"),
         required=False,

@@ -18,6 +18,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from circle.models import County, Expertise, Organization, Stage
+from justop.widgets import QuickSelect
 
 PER_PAGE = 20
 MAX_QUERY_LENGTH = 200
@@ -65,16 +66,16 @@ class DirectoryFilterForm(forms.Form):
         widget=forms.SearchInput(attrs={"autocomplete": "off"}),
         help_text=_("Words from a name, a mission or an area of expertise."),
     )
-    sector = forms.ChoiceField(label=_("Sector"), required=False)
-    stage = forms.ChoiceField(label=_("Continuum stage"), required=False)
+    sector = forms.ChoiceField(label=_("Sector"), required=False, widget=QuickSelect)
+    stage = forms.ChoiceField(label=_("Continuum stage"), required=False, widget=QuickSelect)
     side = forms.ChoiceField(
         label=_("Side of the continuum"),
         required=False,
         widget=forms.RadioSelect,
         help_text=_("Organizations serving both sides are listed under each side."),
     )
-    county = forms.ChoiceField(label=_("County served"), required=False)
-    expertise = forms.ChoiceField(label=_("Area of expertise"), required=False)
+    county = forms.ChoiceField(label=_("County served"), required=False, widget=QuickSelect)
+    expertise = forms.ChoiceField(label=_("Area of expertise"), required=False, widget=QuickSelect)
 
     def __init__(self, data: Mapping[str, Any], facets: Facets) -> None:
         # The ids are the ones the page's htmx triggers refer to.

@@ -19,13 +19,14 @@ from django.utils.translation import gettext_lazy as _
 from circle.models import Organization
 from circle.viewers import Viewer
 from forums.models import Forum
+from justop.widgets import QuickSelect
 
 PER_PAGE = 12
 
 
 class ForumFilterForm(forms.Form):
-    audience = forms.ChoiceField(label=_("Audience"), required=False)
-    host = forms.ChoiceField(label=_("Hosting organization"), required=False)
+    audience = forms.ChoiceField(label=_("Audience"), required=False, widget=QuickSelect)
+    host = forms.ChoiceField(label=_("Hosting organization"), required=False, widget=QuickSelect)
     month = forms.CharField(
         label=_("Month"),
         required=False,

@@ -60,6 +60,7 @@ from circle.directory import search_terms
 from circle.models import Organization
 from circle.viewers import Viewer
 from justop.pagecache import content_changed
+from justop.widgets import QuickSelect
 from research.models import Resource, Tag, Topic
 
 PER_PAGE = 20
@@ -122,12 +123,12 @@ class SearchForm(forms.Form):
         widget=forms.SearchInput(attrs={"autocomplete": "off"}),
         help_text=_("Words from a title, an abstract, an author or the text of a file."),
     )
-    kind = forms.ChoiceField(label=_("Kind"), required=False)
-    topic = forms.ChoiceField(label=_("Topic"), required=False)
-    tag = forms.ChoiceField(label=_("Tag"), required=False)
-    organization = forms.ChoiceField(label=_("Organization"), required=False)
-    year = forms.ChoiceField(label=_("Year"), required=False)
-    language = forms.ChoiceField(label=_("Language"), required=False)
+    kind = forms.ChoiceField(label=_("Kind"), required=False, widget=QuickSelect)
+    topic = forms.ChoiceField(label=_("Topic"), required=False, widget=QuickSelect)
+    tag = forms.ChoiceField(label=_("Tag"), required=False, widget=QuickSelect)
+    organization = forms.ChoiceField(label=_("Organization"), required=False, widget=QuickSelect)
+    year = forms.ChoiceField(label=_("Year"), required=False, widget=QuickSelect)
+    language = forms.ChoiceField(label=_("Language"), required=False, widget=QuickSelect)
 
     FILTERS = ("kind", "topic", "tag", "organization", "year", "language")
 
