@@ -17,8 +17,8 @@ from justop import markdown
 from justop.uploads import server_name
 
 
-class PostQuerySet(models.QuerySet["Post"]):
-    def published(self) -> PostQuerySet:
+class NewsQuerySet(models.QuerySet["Post"]):
+    def published(self) -> NewsQuerySet:
         """What the public sees: published, and due (a future time keeps a
         post hidden until then). The one visibility rule of posts: pages,
         feeds, the home page and the newsletter all use it."""
@@ -76,7 +76,7 @@ class Post(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = PostQuerySet.as_manager()
+    objects = NewsQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("news post")
