@@ -68,6 +68,7 @@ def _test_defaults(request, settings):
     unless the test asks for a real worker."""
     from django.core.cache import cache
 
+    from justop import pagecache
     from justop.celery import app
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -76,6 +77,7 @@ def _test_defaults(request, settings):
     # 75 ms a test). With it, a static file is looked up when asked for.
     settings.WHITENOISE_AUTOREFRESH = True
     cache.clear()
+    pagecache.forget_local()
     eager = request.node.get_closest_marker("worker") is None
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = eager
