@@ -14,7 +14,7 @@ help:
 	@echo "make lint   - ruff lint and format check"
 	@echo "make typecheck - mypy --strict on the application code"
 	@echo "make messages - update and compile the translation catalogues"
-	@echo "make bench  - weekly digest (20,000 members, BENCH_MEMBERS) and research search (100,000 resources, BENCH_RESOURCES) benchmarks, see docs/performance.md"
+	@echo "make bench  - weekly digest (20,000 members, BENCH_MEMBERS), research search (100,000 resources, BENCH_RESOURCES) and pages at the scale of a region (BENCH_SCALE) benchmarks, see docs/performance.md"
 	@echo "make audit  - Lighthouse scores of the main pages under production gunicorn, written to docs/quality.md"
 
 # The virtualenv is rebuilt when the lock file changes.
@@ -56,13 +56,16 @@ messages: install
 clean:
 	rm -rf $(VENV) .pytest_cache db.sqlite3 staticfiles
 
-# Drops and recreates the database justop_bench and flushes Redis database 15;
-# see docs/performance.md. BENCH_ARGS= runs it without updating the docs.
+# Drops and recreates the databases justop_bench and justop_bench_region and
+# flushes Redis databases 15 and 14; the page benchmark needs wrk (Debian:
+# apt-get install wrk). See docs/performance.md. BENCH_ARGS= runs them
+# without updating the docs.
 .PHONY: bench
 BENCH_ARGS ?= --write
 bench: install
 	$(PY) -m bench.digests $(BENCH_ARGS)
 	$(PY) -m bench.search $(BENCH_ARGS)
+	$(PY) -m bench.region $(BENCH_ARGS)
 
 # Lighthouse (pinned in tools/lighthouse, needs Node and /usr/bin/chromium)
 # against gunicorn in production mode on a throwaway database; see docs/quality.md.
