@@ -1,4 +1,4 @@
-"""One Celery worker in a child process, for benchmarks.
+"""One Celery worker in a child process (with its pool processes), for benchmarks.
 
 The worker starts on a queue nobody publishes to, so it can be ready (imported,
 connected) before the work is queued; `consume()` then points it at the
@@ -20,9 +20,12 @@ DEFAULT_QUEUE = "celery"
 
 
 class BenchWorker:
-    def __init__(self, *, cwd: Path, env: dict[str, str], log_path: Path, pool: str) -> None:
+    def __init__(
+        self, *, cwd: Path, env: dict[str, str], log_path: Path, pool: str, concurrency: int = 1
+    ) -> None:
         self.name = f"bench-{uuid.uuid4().hex[:8]}@localhost"
         self.pool = pool
+        self.concurrency = concurrency
         self.log_path = log_path
         self._log = log_path.open("w")
         self.process = subprocess.Popen(  # noqa: S603 (our own interpreter, fixed arguments)
@@ -34,7 +37,7 @@ class BenchWorker:
                 "justop",
                 "worker",
                 f"--pool={pool}",
-                "--concurrency=1",
+                f"--concurrency={concurrency}",
                 "--without-gossip",
                 "--without-mingle",
                 "-n",

@@ -79,6 +79,16 @@ def items_for(
     return {user.pk: items for user in users} if items else {}
 
 
+def _titles(sections: Sequence[DigestSection], languages: set[str]) -> dict[tuple[str, str], str]:
+    """Each section's title in each language, translated once per batch
+    rather than once per member."""
+    titles = {}
+    for language in languages:
+        with translation.override(language):
+            titles.update({(language, s.key): str(s.title) for s in sections})
+    return titles
+
+
 def member_digests(
     users: Sequence[Any],
     period: Period,
@@ -91,14 +101,14 @@ def member_digests(
     want. Each section runs once for the whole batch."""
     sections = digest_sections()
     found = {s.key: items_for(s, users, period) for s in sections}
+    titles = _titles(sections, {user.language for user in users})
     emails = []
     for user in users:
         parts = []
         for section in sections:
             items = found[section.key].get(user.pk)
             if items and wants(user, section):
-                with translation.override(user.language):
-                    title = str(section.title)
+                title = titles[user.language, section.key]
                 parts.append({"key": section.key, "title": title, "items": _absolute_items(items)})
         if parts:
             emails.append(

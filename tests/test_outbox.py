@@ -4,7 +4,9 @@ and recorded as failed, with the reason, when it says never."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from email.policy import SMTP
 
 import pytest
 from django.db import connection, transaction
@@ -126,6 +128,27 @@ def test_bulk_mail_carries_one_click_unsubscribe_headers(db, smtp_sink, settings
     assert link[1:-1] in html_of(message)
 
 
+def test_the_unsubscribe_address_is_written_as_a_plain_url_on_one_line(db, settings, stream):
+    # Long enough that the email package would fold it into RFC 2047 encoded
+    # words, which mail clients do not decode in this header.
+    settings.SITE_URL = "https://portal.justopportunity.example.org"
+    address = "someone.with.a.long.address@example.org"
+    row = hello(to=address, stream=stream).row()
+    raw = outbox.render(row).message(policy=SMTP).as_bytes()
+
+    [line] = [h for h in raw.split(b"\r\n") if h.startswith(b"List-Unsubscribe:")]
+    found = re.fullmatch(
+        rb"List-Unsubscribe: <(https://portal\.justopportunity\.example\.org/unsubscribe/"
+        rb"([\w:.-]+)/)>",
+        line,
+    )
+    assert found, line
+    assert len(found.group(1)) > 78
+    token = found.group(2).decode()
+    assert outbox.read_unsubscribe_token(token) == (address, stream)
+    assert b"\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" in raw
+
+
 def test_a_temporary_failure_is_retried_later_with_the_same_message_id(db, smtp_sink):
     smtp_sink.data_responses.append("451 4.3.0 Mailbox busy, try again later")
     row = outbox.queue(hello())
@@ -221,7 +244,9 @@ def test_the_sweeper_sends_what_a_lost_broker_message_left_pending(smtp_sink, se
     row = queued_only(hello())
     fresh = queued_only(hello(to="new@example.org"))
     long_ago = timezone.now() - timedelta(seconds=settings.OUTBOX_REQUEUE_AFTER + 5)
-    OutboxEmail.objects.filter(pk=row.pk).update(created_at=long_ago, next_attempt_at=long_ago)
+    OutboxEmail.objects.filter(pk=row.pk).update(
+        created_at=long_ago, next_attempt_at=long_ago, enqueued_at=long_ago
+    )
 
     assert outbox.sweep() == 1  # the fresh one may still have its task coming
     row.refresh_from_db()
