@@ -68,7 +68,7 @@ def _neutral_cookie_names() -> set[str]:
 
 
 def enabled() -> bool:
-    return int(getattr(settings, "PAGE_CACHE_SECONDS", 0)) > 0
+    return bool(settings.PAGE_CACHE_SECONDS > 0)
 
 
 def is_visitor_request(request: HttpRequest) -> bool:
@@ -240,15 +240,11 @@ def visitor_cache(view: View) -> View:
         key = _page_key(request)
         try:
             version = current_version()
-            entry = _local.get_page(key, version)
-            if entry is None:
-                entry = cache.get(key)
-                if entry is not None and entry["version"] == version:
-                    _local.set_page(key, entry)
+            entry = _lookup(key, version)
         except Exception:
             log.exception("page cache unavailable")
             return view(request, *args, **kwargs)
-        if entry is not None and entry["version"] == version:
+        if entry is not None:
             return _respond(request, entry)
 
         response = view(request, *args, **kwargs)
@@ -258,9 +254,6 @@ def visitor_cache(view: View) -> View:
             return response
         charset = response.charset or "utf-8"
         template = _template_of(request, response.content.decode(charset))
-        digest = _digest(str(version), template)
-        etag = _etag(request, digest)
-        response["ETag"] = etag
         patch_cache_control(response, no_cache=True)
         headers = {
             name: value
@@ -274,7 +267,7 @@ def visitor_cache(view: View) -> View:
             "headers": headers,
             "charset": charset,
             "template": template,
-            "digest": digest,
+            "digest": _digest(version, template),
             "expires": time.time() + settings.PAGE_CACHE_SECONDS,
         }
         _local.set_page(key, entry)
@@ -282,17 +275,23 @@ def visitor_cache(view: View) -> View:
             cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
         except Exception:
             log.exception("could not store a page in the cache")
-        return _conditional(request, response, etag, headers)
+        # The stored page, filled in, is what this visitor gets too: one way
+        # to answer, whether the page was just built or found.
+        return _respond(request, entry)
 
     return wrapper
 
 
-def _conditional(
-    request: HttpRequest, response: HttpResponse, etag: str, headers: dict[str, str]
-) -> HttpResponse:
-    if get_conditional_response(request, etag=etag) is not None:
-        return _not_modified(etag, headers)
-    return response
+def _lookup(key: str, version: str) -> dict[str, Any] | None:
+    """The page under key if it was built under version: from this process
+    first, else from the shared cache (kept here for the next request)."""
+    entry = _local.get_page(key, version)
+    if entry is None:
+        entry = cache.get(key)
+        if entry is None or entry["version"] != version:
+            return None
+        _local.set_page(key, entry)
+    return entry
 
 
 def _respond(request: HttpRequest, entry: dict[str, Any]) -> HttpResponse:

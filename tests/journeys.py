@@ -29,7 +29,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings
 from django.test.utils import override_settings
 
 from tests.browsing import VIEWPORTS, serious_violations
@@ -189,4 +188,4 @@ def journey(browser: Any, portal: Portal, axe: Any, variant: tuple[str, str, boo
     )
 
 
-__all__ = ["VARIANTS", "Journey", "Portal", "journey", "link_in", "links_in", "portal", "settings"]
+__all__ = ["VARIANTS", "Journey", "Portal", "journey", "link_in", "links_in", "portal"]
