@@ -281,10 +281,12 @@ if PRODUCTION and OUTBOX_CLAIM_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
 
 # --- Authentication -----------------------------------------------------------
 AUTH_USER_MODEL = "circle.User"
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+# One backend, so a failed sign-in costs one password hash, not one per
+# backend. allauth's finds people by email (falling back on the account's own
+# address, as createsuperuser leaves it) and extends ModelBackend, which
+# answers permission checks. Sessions opened through the former first entry,
+# ModelBackend, end when this is deployed: people sign in again once.
+AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
