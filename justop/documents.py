@@ -1,5 +1,6 @@
 """What an uploaded document is, read from its content rather than its name,
-and how it goes out again. Research files and forum materials both use it.
+and how it goes out again (file_response, with its cache policy). Research
+files and forum materials both use it.
 
 An Office file is a zip: its kind is the main part it declares in
 [Content_Types].xml, so a macro-enabled variant (docm, xlsm, pptm), which
@@ -9,13 +10,20 @@ text.
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 import zipfile
+from datetime import datetime
 from typing import Any
 
 import filetype
 from django.core.exceptions import ValidationError
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.template.defaultfilters import filesizeformat
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -111,3 +119,55 @@ def download_name(title: str, kind: str, fallback: str = "document") -> str:
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     stem = slugify(ascii_title)[:80].strip("-") or fallback
     return f"{stem}.{kind}"
+
+
+def file_response(
+    request: HttpRequest,
+    stored: FieldFile,
+    *,
+    public: bool,
+    filename: str,
+    content_type: str,
+    as_attachment: bool = True,
+    last_modified: datetime | None = None,
+) -> HttpResponseBase:
+    """A stored file for someone the caller already let see it.
+
+    A public file may be kept by shared caches, but only on condition that
+    they ask again on every request (``no-cache``), answered with 304 while
+    the file is the same: a file made private, or replaced, stops being
+    served at once, where ``max-age=3600`` kept it out there for an hour.
+    Any other file is the reader's alone: out of every cache."""
+    if not stored:
+        raise Http404
+    etag = None
+    if public:
+        # The stored name is chosen by the server anew for every upload, so
+        # with the name it is served under it says which file this is.
+        version = f"{stored.name}\n{filename}\n{content_type}".encode()
+        etag = '"' + hashlib.sha256(version).hexdigest()[:32] + '"'
+        unchanged = get_conditional_response(
+            request,
+            etag=etag,
+            last_modified=int(last_modified.timestamp()) if last_modified else None,
+        )
+        if unchanged is not None:
+            patch_cache_control(unchanged, public=True, no_cache=True)
+            return unchanged
+    try:
+        handle = stored.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle, as_attachment=as_attachment, filename=filename, content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    if etag is not None:
+        response["ETag"] = etag
+        if last_modified is not None:
+            response["Last-Modified"] = http_date(last_modified.timestamp())
+        patch_cache_control(response, public=True, no_cache=True)
+    else:
+        # Asked again each time too: access may end.
+        patch_cache_control(response, private=True, no_store=True)
+    return response

@@ -1,4 +1,5 @@
-"""Checks of research files by their content and their name.
+"""Research files: checked by their content and their name on the way in,
+served with the cache policy of their resource on the way out.
 
 A file is accepted when its content is one of the allowed formats AND its
 name says the same format: a renamed executable fails the first test, a
@@ -10,13 +11,18 @@ under names the server chooses (models.file_path).
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 
 from justop import documents
+
+if TYPE_CHECKING:
+    from research.models import Resource
 
 DEFAULT_MAX_BYTES = 25 * 1024 * 1024
 FORMATS = ("pdf", "csv", "xlsx", "docx", "pptx")
@@ -79,3 +85,21 @@ def check_upload(file: Any) -> str:
             "mismatch",
         )
     return found
+
+
+def serve(
+    request: HttpRequest, resource: Resource, field: str, filename: str, content_type: str
+) -> HttpResponseBase:
+    """The resource's file or cover for someone who may see the resource.
+    A public resource's may sit in shared caches, asked again on every
+    request (it may become private, or be replaced); any other stays out of
+    them (justop.documents.file_response)."""
+    return documents.file_response(
+        request,
+        getattr(resource, field),
+        public=resource.is_public,
+        filename=filename,
+        content_type=content_type,
+        as_attachment=field == "file",
+        last_modified=resource.updated_at,
+    )
