@@ -7,7 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from justop import outbox
+from justop import outbox, redaction
 from justop.models import OutboxEmail, Suppression
 
 
@@ -72,14 +72,20 @@ class OutboxEmailAdmin(admin.ModelAdmin[OutboxEmail]):
 
     @admin.display(description=_("preview"))
     def preview(self, obj: OutboxEmail) -> str:
+        """The message as its recipient read it, less the links that act as
+        them (a reset, an invitation, an unsubscribe): a sent row no longer
+        stores them, and those made while rendering (unsubscribe) or not yet
+        sent stay out of the page too."""
         try:
             message = outbox.render(obj)
         except Exception as error:
             return f"Cannot render this email: {error!r}"
+        body = str(message.body)
+        body = redaction.WITHHELD_NOTE if obj.kind in redaction.WITHHELD else body
         return format_html(
             "<p><strong>{}</strong></p><pre style='white-space:pre-wrap'>{}</pre>",
-            message.subject,
-            message.body,
+            redaction.redact_text(str(message.subject)),
+            redaction.redact_text(body),
         )
 
     @admin.action(description=_("Send again (failed or cancelled emails)"))

@@ -10,7 +10,10 @@ Guarantees:
   UPDATE, and marks each row sent as soon as the SMTP server accepted it. A
   worker killed after the server accepted a message but before the row was
   marked sent leaves one possible copy, which carries the same Message-ID as
-  the original.
+  the original;
+- kept without secrets: once sent, a row loses the links that act as its
+  recipient (a reset, an invitation, a manage link; justop.redaction), in
+  the statement that marks it sent. Until then it keeps them, for retries.
 
 Emails queued together are sent together: a send task carries up to
 BATCH_SIZE row ids, claims them in one statement and sends them one by one
@@ -48,6 +51,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from justop import redaction
 from justop.models import OutboxEmail, Suppression
 from justop.registry import mail_stream
 
@@ -317,6 +321,14 @@ def _deliver_claimed(row: OutboxEmail, suppressed: set[tuple[str, str]]) -> str:
         logger.exception("Outbox email %s could not be rendered", row.pk)
         _finish(row, State.FAILED, error=f"Could not render: {error!r}")
         return "failed"
+    # What the row keeps once sent (justop.redaction), worked out before
+    # sending so that nothing but the UPDATE stands between the server's
+    # answer and the row marked sent.
+    try:
+        redacted = redaction.redacted_row_fields(row)
+    except Exception:  # a bug here must not make a sent message look unsent
+        logger.exception("Outbox email %s: secrets could not be looked for", row.pk)
+        redacted = {}
     try:
         _send(message)
     except ConnectionFailure:
@@ -327,14 +339,19 @@ def _deliver_claimed(row: OutboxEmail, suppressed: set[tuple[str, str]]) -> str:
         _finish(row, State.FAILED, error=str(error))
         return "failed"
     # Finished at once, not with the rest of the batch: a worker killed now
-    # leaves at most this one message to be sent again.
-    _mark_sent(row)
+    # leaves at most this one message to be sent again. The links that are
+    # keys to someone's account go in the same statement; most rows, digests
+    # included, hold none and take the plain statement.
+    if redacted:
+        _finish(row, State.SENT, **redacted)
+    else:
+        _mark_sent(row)
     return "sent"
 
 
-def _finish(row: OutboxEmail, state: str, error: str = "") -> None:
+def _finish(row: OutboxEmail, state: str, error: str = "", **changes: Any) -> None:
     now = timezone.now()
-    fields: dict[str, Any] = {"state": state, "last_error": error[:2000]}
+    fields: dict[str, Any] = {"state": state, "last_error": error[:2000], **changes}
     if state == State.SENT:
         fields["sent_at"] = now
     # Only the holder of the claim may finish the row.
