@@ -1,7 +1,8 @@
 """Who may see and do what in the Circle: the one place views ask.
 
 - A member is a person with a membership in an active organization; PSE
-  staff count as members everywhere.
+  staff count as members everywhere, once their session passed a second
+  factor (circle/viewers.py holds that rule).
 - Tenant pages (/orgs/<slug>/manage/...) reach their organization only
   through get_org_for_admin: someone outside the organization gets 404 (its
   existence is not leaked), a member without the admin role gets 403.
@@ -16,10 +17,12 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
 from circle.models import Membership, Organization, User
+from circle.viewers import active_memberships, has_staff_power, viewer_of
+
+__all__ = ["active_memberships"]
 
 
 def current_user(request: HttpRequest) -> User | None:
@@ -35,24 +38,10 @@ def signed_in_person(request: HttpRequest) -> User:
     return user
 
 
-def active_memberships(user: User) -> QuerySet[Membership]:
-    return Membership.objects.filter(
-        user=user, organization__status=Organization.Status.ACTIVE
-    ).select_related("organization")
-
-
 def is_member(user: Any) -> bool:
-    """Staff, or a person belonging to an active organization. Cached on the
-    user object for the request."""
-    if not isinstance(user, User) or not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_staff:
-        return True
-    cached = getattr(user, "_circle_is_member", None)
-    if cached is None:
-        cached = active_memberships(user).exists()
-        user._circle_is_member = cached  # type: ignore[attr-defined]
-    return bool(cached)
+    """Staff (with their second factor), or a person belonging to an active
+    organization: the Viewer's answer, cached with it on the user object."""
+    return viewer_of(user).is_member
 
 
 def member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -83,10 +72,17 @@ def _access(request: HttpRequest, slug: str) -> OrgAccess | None:
         organization = Organization.objects.get(slug=slug)
     except Organization.DoesNotExist:
         return None
+    staff = has_staff_power(user)
     membership = Membership.objects.filter(user=user, organization=organization).first()
-    if membership is None and not user.is_staff:
+    if membership is None and not staff:
         return None
-    can_manage = user.is_staff or (membership is not None and membership.is_admin)
+    # A deactivated organization keeps its page for its own people, but
+    # nobody acts for it any more: only staff manage it.
+    can_manage = staff or (
+        membership is not None
+        and membership.is_admin
+        and organization.status != Organization.Status.INACTIVE
+    )
     return OrgAccess(organization, membership, can_manage)
 
 

@@ -36,7 +36,7 @@ from circle.models import (
     PostResponse,
     User,
 )
-from circle.viewers import Viewer, viewer_of
+from circle.viewers import Viewer, has_staff_power, viewer_of
 from justop import outbox
 
 Kind = Post.Kind
@@ -67,7 +67,7 @@ def get_post_for_viewer(request: HttpRequest, pk: int) -> Post:
 def can_edit(user: User | None, post: Post) -> bool:
     if user is None:
         return False
-    if user.is_staff:
+    if has_staff_power(user):
         return True
     if post.organization_id not in viewer_of(user).organization_ids:
         return False
@@ -255,7 +255,7 @@ def opposite(kind: str) -> str:
 
 def may_mark(user: User, post: Post, other: Post) -> bool:
     """Members of the two organizations concerned mark their match; staff too."""
-    if user.is_staff:
+    if has_staff_power(user):
         return True
     ids = viewer_of(user).organization_ids
     return post.organization_id in ids or other.organization_id in ids

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from circle.matching import Facts, Fit, score
 from circle.models import Membership, Organization, Post
-from circle.viewers import Viewer
+from circle.viewers import digest_viewer
 from justop.digests import Period
 
 PER_MEMBER = 10
@@ -79,7 +79,7 @@ def for_members(users: Sequence[Any], period: Period) -> Mapping[int, list[dict[
     found: dict[int, list[dict[str, str]]] = {}
     for user in users:
         ids = organizations_of.get(user.pk, set())
-        viewer = Viewer(user=user, is_staff=user.is_staff, organization_ids=frozenset(ids))
+        viewer = digest_viewer(user, ids)
         best: list[tuple[int, Post, Fit]] = []
         for post, facts in post_facts:
             if post.organization_id in ids or not post.seen_by(viewer):

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from circle.models import Membership, Organization
-from circle.viewers import ANONYMOUS, Viewer, viewer_of
+from circle.viewers import ANONYMOUS, Viewer, digest_viewer, viewer_of
 from forums.models import Forum, ForumInvitation
 from justop.digests import Period
 
@@ -85,7 +85,7 @@ def upcoming_for_members(
     )
     result: dict[int, list[dict[str, str]]] = {}
     for user in users:
-        viewer = Viewer(user, bool(user.is_staff), frozenset(organizations[user.pk]))
+        viewer = digest_viewer(user, organizations[user.pk])
         items = [_item(f) for f in forums if may_see(viewer, f, (user.pk, f.pk) in invited)]
         if items:
             result[user.pk] = items[:DIGEST_COUNT]

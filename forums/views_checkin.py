@@ -2,42 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
-from allauth.mfa.models import Authenticator
-from allauth.mfa.utils import is_mfa_enabled
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from circle.staff import staff_required
 from forums import checkin
 from forums.forms import WalkInForm
 from forums.models import Forum
 
 TEMPLATE = "forums/checkin.html"
-
-
-def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Staff pages outside the admin: anonymous → sign in, others → 403, and
-    like the admin, only with a second factor set up (the list holds
-    people's names and addresses)."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_staff:
-            raise PermissionDenied
-        if not is_mfa_enabled(request.user, [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]):
-            return redirect("mfa_index")
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _forum(slug: str) -> Forum:
@@ -60,7 +38,8 @@ def _context(forum: Forum, q: str, **extra: Any) -> dict[str, Any]:
 @staff_required
 def checkin_page(request: HttpRequest, slug: str) -> HttpResponse:
     forum = _forum(slug)
-    q = request.GET.get("q", "").strip()[:100]
+    # A NUL is dropped (PostgreSQL refuses it in text), the rest searched.
+    q = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     context = _context(forum, q)
     if getattr(request, "htmx", None):
         return render(request, f"{TEMPLATE}#results", context)

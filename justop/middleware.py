@@ -3,14 +3,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from allauth.mfa.models import Authenticator
-from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 SESSION_STARTED = "_session_started"
@@ -51,33 +47,4 @@ class SessionTimeoutMiddleware:
                 messages.info(request, _("Your session has expired. Please sign in again."))
             elif now - seen >= TOUCH_EVERY:
                 session[SESSION_SEEN] = now
-        return self.get_response(request)
-
-
-class StaffMFAMiddleware:
-    """Staff reach Django admin only with a second factor (an authenticator app
-    or a passkey) set up; until then they are sent to set one up."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-        self.admin_prefix: str | None = None
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        if self.admin_prefix is None:
-            self.admin_prefix = reverse("admin:index")
-        user = request.user
-        if (
-            request.path.startswith(self.admin_prefix)
-            and user.is_authenticated
-            and user.is_staff
-            and not is_mfa_enabled(user, [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN])
-        ):
-            messages.warning(
-                request,
-                _(
-                    "Staff must set up two-factor authentication before using the "
-                    "administration site. Add an authenticator app or a passkey."
-                ),
-            )
-            return redirect("mfa_index")
         return self.get_response(request)

@@ -107,7 +107,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "justop.middleware.StaffMFAMiddleware",
+    "circle.staff.StaffPowerMiddleware",
 ]
 
 ROOT_URLCONF = "justop.urls"

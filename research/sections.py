@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils.text import Truncator
 
 from circle.models import Membership, Organization
-from circle.viewers import Viewer, viewer_of
+from circle.viewers import digest_viewer, viewer_of
 from justop.digests import Period
 from research.models import Resource
 from research.search import listed
@@ -70,11 +70,7 @@ def new_for_members(users: Sequence[Any], period: Period) -> dict[int, list[dict
     digest: dict[int, list[dict[str, str]]] = {}
     for user in users:
         # The same facts viewer_of reads, for a whole batch at once.
-        viewer = Viewer(
-            user=user,
-            is_staff=bool(user.is_staff),
-            organization_ids=frozenset(organizations[user.pk]),
-        )
+        viewer = digest_viewer(user, organizations[user.pk])
         items = [
             _item(r)
             for r in candidates

@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 LOGIN = "login"
-ROLES = ("anonymous", "user", "member_a", "admin_a", "member_b", "staff")
+# A redirect to give (or set up) a second factor, for staff without one.
+SECOND_FACTOR = "second-factor"
+ROLES = ("anonymous", "user", "member_a", "admin_a", "member_b", "staff", "staff_unverified")
 
 
 @dataclass
@@ -18,6 +20,9 @@ class World:
 
     user: Any
     staff: Any
+    # A staff account signed in without a second factor: an ordinary
+    # signed-in person until it gives one.
+    staff_unverified: Any
     member_a: Any
     admin_a: Any
     member_b: Any
@@ -51,6 +56,8 @@ class Row:
     member_a: int | str | None = None
     admin_a: int | str | None = None
     member_b: int | str | None = None
+    # None means "as a signed-in user without organization".
+    staff_unverified: int | str | None = None
 
     def expected(self, role: str) -> int | str:
         value = getattr(self, role)
@@ -75,6 +82,18 @@ def admins_of_a(status: int = 200, **kwargs: Any) -> Row:
     """Management pages of organization A: its admins and staff. An outsider
     (no organization, or organization B) gets 404; a plain member of A 403."""
     return Row(LOGIN, 404, status, member_a=403, admin_a=status, member_b=404, **kwargs)
+
+
+def admin_page(staff: int | str = 200, **kwargs: Any) -> Row:
+    """Django admin: others are sent to sign in as staff, a staff account
+    without its second factor is asked for it."""
+    return Row(302, 302, staff, staff_unverified=SECOND_FACTOR, **kwargs)
+
+
+def staff_page(staff: int | str = 200, **kwargs: Any) -> Row:
+    """Staff pages outside the admin: others are refused, a staff account
+    without its second factor is asked for it."""
+    return Row(LOGIN, 403, staff, staff_unverified=SECOND_FACTOR, **kwargs)
 
 
 def org_a(w: World, **extra: Any) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from forums import calendar, registration
 from forums.demo import one_page_pdf
 from forums.models import Forum, ForumInvitation, Material, Registration
 from justop.uploads import private_storage
-from tests.access import LOGIN, Row, World, same, signed_in
+from tests.access import Row, World, same, signed_in, staff_page
 
 # A real one-page PDF, as staff would upload.
 PDF = one_page_pdf()
@@ -55,11 +55,9 @@ ROWS: dict[str, Row] = {
         member_b=404,
         kwargs=lambda w: {"slug": w.more["invited_forum"].slug, "pk": w.more["invited_file"].pk},
     ),
-    "forums:checkin": Row(LOGIN, 403, 200, kwargs=_slug("public_forum")),
-    "forums:walk_in": Row(LOGIN, 403, 405, kwargs=_slug("public_forum")),
-    "forums:checkin_mark": Row(
-        LOGIN,
-        403,
+    "forums:checkin": staff_page(kwargs=_slug("public_forum")),
+    "forums:walk_in": staff_page(405, kwargs=_slug("public_forum")),
+    "forums:checkin_mark": staff_page(
         405,
         kwargs=lambda w: {"slug": w.more["public_forum"].slug, "pk": w.more["guest"].pk},
     ),

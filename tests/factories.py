@@ -108,3 +108,11 @@ def sign_in_with_second_factor(client, user: User) -> None:
     ]
     session["account_authentication_methods_user"] = str(user.pk)
     session.save()
+
+
+def sign_in(client, user: User) -> None:
+    """Sign in as the person would: staff with their second factor."""
+    if user.is_staff:
+        sign_in_with_second_factor(client, user)
+    else:
+        client.force_login(user)

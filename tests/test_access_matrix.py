@@ -9,13 +9,17 @@ see it. Each row gives the expected status of a GET for each role:
     member_a   a member of organization A
     admin_a    an admin of organization A
     member_b   a member of organization B
-    staff      PSE staff with an authenticator app (superuser)
+    staff      PSE staff (superuser) signed in with their authenticator app
+    staff_unverified  a staff account (superuser) whose session passed no
+               second factor: everywhere it gets what `user` gets, and on
+               staff pages a redirect to give or set up a second factor
 
 Objects the rows point at belong to organization A, so member_b is the
 outsider: management pages of A must answer 404 to them (existence is not
 leaked), 403 to member_a (a member without the role).
 
 Statuses: 200, 403, 404 as is; LOGIN means a redirect to the sign-in page;
+SECOND_FACTOR a redirect to the two-factor pages;
 302 is any other redirect (for example a signed-in person sent away from the
 sign-in page). Rows for the admin's model pages are generated from the admin
 registry, so a newly registered model gets its rows without being forgotten.
@@ -51,15 +55,23 @@ from tests import access_asks, access_forums, access_research
 from tests.access import (
     LOGIN,
     ROLES,
+    SECOND_FACTOR,
     Row,
     World,
+    admin_page,
     admins_of_a,
     members_only,
     org_a,
     same,
     signed_in,
 )
-from tests.factories import OrganizationFactory, StaffFactory, UserFactory, member_of
+from tests.factories import (
+    OrganizationFactory,
+    StaffFactory,
+    UserFactory,
+    member_of,
+    sign_in_with_second_factor,
+)
 from tests.fetching import lazy_loads_raise
 
 # Each app with its own module adds its rows, admin objects and world.
@@ -188,19 +200,18 @@ ROWS: dict[str, Row] = {
     ),
     "mfa_login_webauthn": Row(LOGIN, 302, 302),  # the sign-in page starts it
     # Django admin: staff only (with a second factor; see test_auth.py)
-    "admin:index": Row(302, 302, 200),
-    "admin:login": Row(302, 403, 302),
-    "admin:logout": Row(302, 302, 405),  # POST only
-    "admin:password_change": Row(302, 302, 200),
-    "admin:password_change_done": Row(302, 302, 200),
-    "admin:autocomplete": Row(302, 302, 403),  # needs a model and field in the query
-    "admin:jsi18n": Row(302, 302, 200),
-    "admin:view_on_site": Row(
-        302, 302, 404, kwargs=lambda w: {"content_type_id": 0, "object_id": 0}
-    ),
-    "admin:app_list": Row(302, 302, 200, kwargs={"app_label": "circle"}),
+    "admin:index": admin_page(200),
+    # A signed-in person who is not staff is refused the admin's sign-in page.
+    "admin:login": Row(302, 403, 302, staff_unverified=SECOND_FACTOR),
+    "admin:logout": admin_page(405),  # POST only
+    "admin:password_change": admin_page(200),
+    "admin:password_change_done": admin_page(200),
+    "admin:autocomplete": admin_page(403),  # needs a model and field in the query
+    "admin:jsi18n": admin_page(200),
+    "admin:view_on_site": admin_page(404, kwargs=lambda w: {"content_type_id": 0, "object_id": 0}),
+    "admin:app_list": admin_page(200, kwargs={"app_label": "circle"}),
     # Unnamed admin patterns, keyed by route.
-    "admin/(?P<url>.*)$": Row(302, 302, 404, path=lambda w: "/admin/no-such-page/"),
+    "admin/(?P<url>.*)$": admin_page(404, path=lambda w: "/admin/no-such-page/"),
 }
 
 # What each generated admin page answers for staff, by view.
@@ -262,11 +273,10 @@ def admin_rows() -> dict[str, Row]:
             if view in ("change", "delete", "history"):
                 kwargs = lambda w, m=model: {"object_id": admin_object(w, m).pk}  # noqa: E731
             status = ALL_ADMIN_EXCEPTIONS.get((model._meta.label, view), status)
-            rows[f"admin:{prefix}_{view}"] = Row(302, 302, status, kwargs=kwargs)
+            rows[f"admin:{prefix}_{view}"] = admin_page(status, kwargs=kwargs)
         # The legacy "<object_id>/" address redirects to the change page.
-        rows[f"admin/{model._meta.app_label}/{model._meta.model_name}/<path:object_id>/"] = Row(
-            302,
-            302,
+        legacy = f"admin/{model._meta.app_label}/{model._meta.model_name}/<path:object_id>/"
+        rows[legacy] = admin_page(
             302,
             path=lambda w, m=model: (
                 f"/admin/{m._meta.app_label}/{m._meta.model_name}/{admin_object(w, m).pk}/"
@@ -277,10 +287,10 @@ def admin_rows() -> dict[str, Row]:
         "news_post_preview": lambda w: {"pk": w.post.pk},
     }
     for name, status in ADMIN_EXTRA_VIEWS.items():
-        rows[f"admin:{name}"] = Row(302, 302, status, kwargs=extra_kwargs[name])
+        rows[f"admin:{name}"] = admin_page(status, kwargs=extra_kwargs[name])
     for module in APP_MODULES:
         for name, (status, get_kwargs) in module.ADMIN_EXTRA_VIEWS.items():
-            rows[f"admin:{name}"] = Row(302, 302, status, kwargs=get_kwargs)
+            rows[f"admin:{name}"] = admin_page(status, kwargs=get_kwargs)
     return rows
 
 
@@ -360,6 +370,7 @@ def build_world() -> World:
     world = World(
         user=user,
         staff=staff,
+        staff_unverified=StaffFactory(totp=False),
         member_a=member_a,
         admin_a=admin_a,
         member_b=member_of(organization_b),
@@ -411,7 +422,9 @@ def resolve_path(key: str, row: Row, world: World) -> str:
 @pytest.mark.parametrize("key", sorted(ALL_ROWS))
 def test_access(db, client, world, key, role):
     row = ALL_ROWS[key]
-    if role != "anonymous":
+    if role == "staff":
+        sign_in_with_second_factor(client, world.staff)
+    elif role != "anonymous":
         client.force_login(getattr(world, role))
     path = resolve_path(key, row, world)
     # Every page but the admin's pages of one object (whose titles name
@@ -421,7 +434,12 @@ def test_access(db, client, world, key, role):
     with contextlib.nullcontext() if one_object else lazy_loads_raise():
         response = client.get(path)
     expected = row.expected(role)
-    if expected == LOGIN:
+    if expected == SECOND_FACTOR:
+        assert response.status_code == 302, f"{path} as {role}: {response.status_code}"
+        assert response["Location"].startswith(
+            (reverse("mfa_index"), reverse("mfa_reauthenticate"))
+        ), f"{path} as {role} redirected to {response['Location']}, not to the second factor"
+    elif expected == LOGIN:
         assert response.status_code == 302, f"{path} as {role}: {response.status_code}"
         assert response["Location"].startswith(reverse("account_login")), (
             f"{path} as {role} redirected to {response['Location']}, not to sign-in"

@@ -14,7 +14,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from circle.models import User
-from tests.factories import StaffFactory
+from tests.factories import StaffFactory, sign_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +53,7 @@ def unlabelled(html: str) -> list[str]:
 
 @pytest.mark.parametrize("url_name", ADD_PAGES)
 def test_file_inputs_and_inline_rows_have_labels(client, url_name):
-    client.force_login(StaffFactory())
+    sign_in_with_second_factor(client, StaffFactory())
     response = client.get(reverse(url_name))
 
     assert response.status_code == 200

@@ -16,7 +16,7 @@ from circle import applications
 from circle.invitations import token_for
 from circle.models import County, Invitation, JoinApplication, Membership, Organization, Stage
 from justop.models import OutboxEmail, Suppression
-from tests.factories import UserFactory
+from tests.factories import UserFactory, sign_in_with_second_factor
 from tests.smtp import html_of, text_of
 
 JOIN = "/join/"
@@ -406,7 +406,7 @@ def test_an_application_cannot_be_declined_twice_or_after_approval(places, staff
 def test_staff_approve_and_decline_from_the_admin(client, places, staff):
     first = application(places)
     second = application(places, organization_name="Eastside", applicant_email="e@example.org")
-    client.force_login(staff)
+    sign_in_with_second_factor(client, staff)
     changelist = reverse("admin:circle_joinapplication_changelist")
 
     client.post(changelist, {"action": "approve", "_selected_action": [first.pk]})

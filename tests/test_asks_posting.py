@@ -13,7 +13,7 @@ from circle import asks
 from circle.models import Match, Membership, Organization, Outcome, Post
 from circle.tasks_asks import close_expired_posts
 from justop.models import OutboxEmail
-from tests.factories import OrganizationFactory, StaffFactory, member_of
+from tests.factories import OrganizationFactory, StaffFactory, member_of, sign_in
 from tests.factories_asks import PostFactory, offer
 from tests.smtp import html_of, text_of
 
@@ -54,7 +54,7 @@ def form_data(**overrides):
 
 def test_a_member_posts_an_ask_on_behalf_of_their_organization(client, employer):
     person = member_of(employer)
-    client.force_login(person)
+    sign_in(client, person)
     response = client.post(reverse("circle:post_create"), form_data(organization=employer.pk))
     post = Post.objects.get()
     assert response.status_code == 302 and response.url == post.get_absolute_url()
@@ -75,7 +75,7 @@ def test_a_member_posts_an_ask_on_behalf_of_their_organization(client, employer)
 def test_a_member_of_two_organizations_chooses_which_one_posts(client, employer, trainer):
     person = member_of(employer)
     Membership.objects.create(user=person, organization=trainer)
-    client.force_login(person)
+    sign_in(client, person)
     form = client.get(reverse("circle:post_create")).context["form"]
     assert list(form.fields["organization"].queryset) == [employer, trainer]
     client.post(reverse("circle:post_create"), form_data(organization=trainer.pk, kind="offer"))
@@ -83,7 +83,7 @@ def test_a_member_of_two_organizations_chooses_which_one_posts(client, employer,
 
 
 def test_nobody_posts_for_an_organization_they_do_not_belong_to(client, employer, trainer):
-    client.force_login(member_of(employer))
+    sign_in(client, member_of(employer))
     response = client.post(reverse("circle:post_create"), form_data(organization=trainer.pk))
     assert response.status_code == 200
     assert "organization" in response.context["form"].errors
@@ -91,7 +91,7 @@ def test_nobody_posts_for_an_organization_they_do_not_belong_to(client, employer
 
 
 def test_a_post_for_chosen_organizations_needs_at_least_one(client, employer):
-    client.force_login(member_of(employer))
+    sign_in(client, member_of(employer))
     response = client.post(
         reverse("circle:post_create"), form_data(organization=employer.pk, audience="chosen")
     )
@@ -99,7 +99,7 @@ def test_a_post_for_chosen_organizations_needs_at_least_one(client, employer):
 
 
 def test_a_number_needs_its_unit_and_a_deadline_cannot_be_past(client, employer):
-    client.force_login(member_of(employer))
+    sign_in(client, member_of(employer))
     yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
     response = client.post(
         reverse("circle:post_create"),
@@ -112,7 +112,7 @@ def test_markdown_in_a_description_cannot_run_a_script(client, employer):
     post = PostFactory(
         organization=employer, description="<script>alert(1)</script> [x](javascript:alert(1))"
     )
-    client.force_login(member_of(employer))
+    sign_in(client, member_of(employer))
     page = client.get(post.get_absolute_url()).text
     assert "<script>alert(1)" not in page and 'href="javascript:' not in page
 
@@ -133,14 +133,14 @@ def test_the_author_and_the_organizations_admins_edit_a_post_others_get_403(
         (member_of(employer), 403),
         (member_of(trainer), 403),
     ]:
-        client.force_login(person)
+        sign_in(client, person)
         assert client.get(url).status_code == status
 
 
 def test_an_edit_keeps_the_organization(client, employer):
     author = member_of(employer)
     post = PostFactory(organization=employer, author=author, title="Old")
-    client.force_login(author)
+    sign_in(client, author)
     client.post(reverse("circle:post_edit", args=[post.pk]), form_data(title="New"))
     post.refresh_from_db()
     assert (post.title, post.organization) == ("New", employer)
@@ -149,7 +149,7 @@ def test_an_edit_keeps_the_organization(client, employer):
 def test_closing_as_matched_records_the_outcome(client, employer, trainer):
     author = member_of(employer)
     post = PostFactory(organization=employer, author=author)
-    client.force_login(author)
+    sign_in(client, author)
     response = client.post(
         reverse("circle:post_close", args=[post.pk]),
         {
@@ -176,7 +176,7 @@ def test_closing_as_matched_records_the_outcome(client, employer, trainer):
 def test_closing_without_a_match_records_no_outcome(client, employer):
     author = member_of(employer)
     post = PostFactory(organization=employer, author=author)
-    client.force_login(author)
+    sign_in(client, author)
     client.post(
         reverse("circle:post_close", args=[post.pk]), {"status": "closed", "people_placed": "0"}
     )
@@ -248,7 +248,7 @@ def test_a_second_organization_responding_opens_its_own_conversation(employer, t
 
 def test_responding_through_the_page(client, employer, trainer):
     post = PostFactory(organization=employer, author=member_of(employer))
-    client.force_login(member_of(trainer))
+    sign_in(client, member_of(trainer))
     response = client.post(
         reverse("circle:post_respond", args=[post.pk]),
         {"organization": trainer.pk, "body": "We can help."},
@@ -265,7 +265,7 @@ def test_responding_through_the_page(client, employer, trainer):
 
 def test_the_poster_cannot_respond_to_its_own_post(client, employer):
     post = PostFactory(organization=employer)
-    client.force_login(member_of(employer))
+    sign_in(client, member_of(employer))
     response = client.post(reverse("circle:post_respond", args=[post.pk]), {"body": "Me?"})
     assert response.status_code == 403
 
@@ -274,7 +274,7 @@ def test_marking_a_match_tells_both_organizations_once_per_state(client, employe
     ask_author, offer_author = member_of(employer), member_of(trainer)
     ask = PostFactory(organization=employer, author=ask_author, stages=["job-access"])
     graduates = offer(organization=trainer, author=offer_author, stages=["job-access"])
-    client.force_login(offer_author)
+    sign_in(client, offer_author)
     url = reverse("circle:mark_match", args=[graduates.pk, ask.pk])
     client.post(url, {"state": "conversation"})
     client.post(url, {"state": "conversation"})  # a double click
@@ -296,7 +296,7 @@ def test_marking_a_match_tells_both_organizations_once_per_state(client, employe
 def test_only_the_two_organizations_mark_their_match(client, employer, trainer):
     ask = PostFactory(organization=employer, stages=["job-access"])
     graduates = offer(organization=trainer, stages=["job-access"])
-    client.force_login(member_of(OrganizationFactory()))
+    sign_in(client, member_of(OrganizationFactory()))
     response = client.post(
         reverse("circle:mark_match", args=[ask.pk, graduates.pk]), {"state": "done"}
     )
@@ -307,7 +307,7 @@ def test_only_the_two_organizations_mark_their_match(client, employer, trainer):
 def test_an_ask_cannot_be_matched_with_an_ask(client, employer, trainer):
     ask = PostFactory(organization=employer)
     other_ask = PostFactory(organization=trainer)
-    client.force_login(member_of(employer))
+    sign_in(client, member_of(employer))
     response = client.post(
         reverse("circle:mark_match", args=[ask.pk, other_ask.pk]), {"state": "done"}
     )
@@ -316,7 +316,7 @@ def test_an_ask_cannot_be_matched_with_an_ask(client, employer, trainer):
 
 def test_a_closed_post_takes_no_new_responses(client, employer, trainer):
     post = PostFactory(organization=employer, status=Post.Status.CLOSED)
-    client.force_login(member_of(trainer))
+    sign_in(client, member_of(trainer))
     assert client.get(post.get_absolute_url()).context["response_form"] is None
     response = client.post(
         reverse("circle:post_respond", args=[post.pk]), {"organization": trainer.pk, "body": "Hi"}

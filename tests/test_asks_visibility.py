@@ -18,7 +18,7 @@ from circle.matching import candidates_for
 from circle.models import Organization, Outcome, Post
 from circle.viewers import ANONYMOUS, viewer_of
 from justop.digests import Period
-from tests.factories import OrganizationFactory, StaffFactory, UserFactory, member_of
+from tests.factories import OrganizationFactory, StaffFactory, UserFactory, member_of, sign_in
 from tests.factories_asks import PostFactory, offer
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +67,7 @@ def test_the_secret_post_answers_404_to_other_members(client, world):
         ("staff", 200),
         ("member_b", 404),
     ]:
-        client.force_login(world[person])
+        sign_in(client, world[person])
         assert client.get(url).status_code == status, person
         for name in ("circle:post_matches",):
             assert client.get(reverse(name, args=[world["secret"].pk])).status_code == status
@@ -76,15 +76,15 @@ def test_the_secret_post_answers_404_to_other_members(client, world):
 def test_anonymous_visitors_sign_in_and_people_without_an_organization_are_refused(client, world):
     url = world["public"].get_absolute_url()
     assert client.get(url).status_code == 302
-    client.force_login(UserFactory())
+    sign_in(client, UserFactory())
     assert client.get(url).status_code == 403
 
 
 def test_the_secret_post_is_absent_from_the_board_of_others(client, world):
-    client.force_login(world["member_b"])
+    sign_in(client, world["member_b"])
     shown = titles(client.get(reverse("circle:board")).context["page"].object_list)
     assert shown == {"For everyone", "Graduates of B", "Graduates of C"}
-    client.force_login(world["member_c"])
+    sign_in(client, world["member_c"])
     shown = titles(client.get(reverse("circle:board")).context["page"].object_list)
     assert "For C only" in shown
 
@@ -97,7 +97,7 @@ def test_the_secret_post_is_absent_from_the_matches_of_others(world):
 
 
 def test_the_match_page_of_an_offer_does_not_show_the_secret_post(client, world):
-    client.force_login(world["member_b"])
+    sign_in(client, world["member_b"])
     response = client.get(reverse("circle:post_matches", args=[world["offer_b"].pk]))
     assert "For C only" not in response.text
     assert "For everyone" in response.text
@@ -115,10 +115,10 @@ def test_the_secret_post_is_absent_from_the_digest_of_others(world):
 
 
 def test_the_secret_post_is_absent_from_the_organization_page_of_others(client, world):
-    client.force_login(world["member_b"])
+    sign_in(client, world["member_b"])
     page = client.get(world["a"].get_absolute_url()).text
     assert "For everyone" in page and "For C only" not in page
-    client.force_login(world["member_c"])
+    sign_in(client, world["member_c"])
     assert "For C only" in client.get(world["a"].get_absolute_url()).text
 
 
@@ -169,15 +169,15 @@ def test_a_conversation_is_seen_by_its_two_organizations_only(client, world):
     ).conversation
     url_c = with_c.get_absolute_url()
     for person, status in [("poster", 200), ("member_c", 200), ("staff", 200), ("member_b", 404)]:
-        client.force_login(world[person])
+        sign_in(client, world[person])
         response = client.get(url_c)
         assert response.status_code == status, person
         if status == 200:
             assert "C can help." in response.text
     # On the post's page the poster lists both; each responder only its own.
-    client.force_login(world["poster"])
+    sign_in(client, world["poster"])
     assert client.get(public.get_absolute_url()).context["conversations"] == [with_b, with_c]
-    client.force_login(world["member_b"])
+    sign_in(client, world["member_b"])
     page = client.get(public.get_absolute_url())
     assert page.context["conversations"] == [with_b]
     assert "C can help." not in page.text
@@ -188,14 +188,14 @@ def test_an_outsider_cannot_write_in_a_conversation(client, world):
     thread = asks.respond(
         public, organization=world["c"], author=world["member_c"], body="Hi"
     ).conversation
-    client.force_login(world["member_b"])
+    sign_in(client, world["member_b"])
     response = client.post(thread.get_absolute_url(), {"body": "Let me in"})
     assert response.status_code == 404
     assert thread.responses.count() == 1
 
 
 def test_responding_to_a_secret_post_is_refused_to_others(client, world):
-    client.force_login(world["member_b"])
+    sign_in(client, world["member_b"])
     response = client.post(
         reverse("circle:post_respond", args=[world["secret"].pk]),
         {"organization": world["b"].pk, "body": "We saw it anyway"},
@@ -206,7 +206,7 @@ def test_responding_to_a_secret_post_is_refused_to_others(client, world):
 
 def test_the_tags_of_a_secret_post_are_not_offered_as_filters_to_others(client, world):
     world["secret"].expertise.create(name="Confidential pilot", slug="confidential-pilot")
-    client.force_login(world["member_b"])
+    sign_in(client, world["member_b"])
     assert "Confidential pilot" not in client.get(reverse("circle:board")).text
-    client.force_login(world["member_c"])
+    sign_in(client, world["member_c"])
     assert "Confidential pilot" in client.get(reverse("circle:board")).text

@@ -11,7 +11,7 @@ from allauth.mfa.utils import decrypt
 from django.urls import reverse
 
 from circle.models import User
-from tests.factories import PASSWORD, StaffFactory, UserFactory
+from tests.factories import PASSWORD, StaffFactory, UserFactory, sign_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -120,8 +120,21 @@ def test_staff_without_a_second_factor_cannot_reach_any_admin_page(client):
 
 
 def test_staff_with_an_authenticator_reach_admin(client, staff):
-    client.force_login(staff)
+    sign_in_with_second_factor(client, staff)
     assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_staff_signed_in_without_their_code_give_it_before_admin(client, staff):
+    """A session that never passed the second factor (signed in some other
+    way, or before the authenticator was added) must pass it now."""
+    client.force_login(staff)
+    response = client.get(reverse("admin:circle_user_changelist") + "?q=ada")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("mfa_reauthenticate"))
+    response = client.post(response["Location"], {"code": totp_code(staff)})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:circle_user_changelist") + "?q=ada"
+    assert client.get(response["Location"]).status_code == 200
 
 
 def test_staff_sign_in_asks_for_the_authenticator_code_before_admin(client):

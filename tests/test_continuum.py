@@ -17,7 +17,7 @@ from django.urls import reverse
 from circle.continuum import GAP_INK, SCALE, TILE_EDGE, build_map, legend, public_summary
 from circle.models import County, Organization, Stage
 from tests.browsing import signed_in_context
-from tests.factories import OrganizationFactory, UserFactory, member_of
+from tests.factories import OrganizationFactory, UserFactory, member_of, sign_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -355,7 +355,7 @@ def test_a_member_of_an_inactive_organization_is_refused(client):
 
 
 def test_staff_see_the_map(client, staff):
-    client.force_login(staff)
+    sign_in_with_second_factor(client, staff)
     assert client.get(URL).status_code == 200
 
 

@@ -15,7 +15,7 @@ from django.utils.text import slugify
 
 from circle.models import County, Expertise, Membership, Organization, Stage
 from tests.browsing import signed_in_context
-from tests.factories import UserFactory
+from tests.factories import UserFactory, sign_in_with_second_factor
 
 URL = reverse("circle:directory")
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -159,7 +159,7 @@ def test_it_refuses_a_person_whose_only_organization_is_inactive(client, db):
 def test_it_opens_to_members_and_staff(client, member, staff):
     client.force_login(member)
     assert client.get(URL).status_code == 200
-    client.force_login(staff)
+    sign_in_with_second_factor(client, staff)
     assert client.get(URL).status_code == 200
 
 

@@ -18,7 +18,7 @@ from forums import sections
 from forums.models import Forum, Material
 from justop.digests import Period
 from tests.access_forums import PDF
-from tests.factories import MemberFactory, OrganizationFactory, StaffFactory, UserFactory
+from tests.factories import MemberFactory, OrganizationFactory, StaffFactory, UserFactory, sign_in
 from tests.factories_forums import ForumFactory, invite
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +65,7 @@ def forums(people, tmp_path, settings):
 
 def login(client, person) -> None:
     if person is not None:
-        client.force_login(person)
+        sign_in(client, person)
 
 
 @pytest.mark.parametrize("who", ["anonymous", "user", "member", "invited", "staff"])
@@ -143,7 +143,7 @@ def test_an_organization_page_lists_the_forums_it_hosts_that_the_visitor_may_see
     assert "Forum public" in page
     assert "Forum members" not in page
     assert "Forum invited" not in page
-    client.force_login(MemberFactory())
+    sign_in(client, MemberFactory())
     page = client.get(host.get_absolute_url()).content.decode()
     assert "Forum members" in page
     assert "Forum invited" not in page

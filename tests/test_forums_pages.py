@@ -20,7 +20,13 @@ from django.utils import timezone
 from forums import checkin, materials, registration
 from forums.models import Forum, Material, Registration
 from tests.access_forums import PDF
-from tests.factories import MemberFactory, OrganizationFactory, StaffFactory, UserFactory
+from tests.factories import (
+    MemberFactory,
+    OrganizationFactory,
+    StaffFactory,
+    UserFactory,
+    sign_in_with_second_factor,
+)
 from tests.factories_forums import AgendaItemFactory, ForumFactory, registered
 
 pytestmark = pytest.mark.django_db
@@ -205,7 +211,7 @@ def test_staff_find_a_registrant_and_check_them_in_without_javascript(client):
     forum = ForumFactory()
     ana = registered(forum, email="ana.lima@example.org", name="Ana Lima")
     registered(forum, email="bo@example.org", name="Bo Park")
-    client.force_login(StaffFactory())
+    sign_in_with_second_factor(client, StaffFactory())
     url = reverse("forums:checkin", args=[forum.slug])
 
     page = client.get(url, {"q": "lima"})
@@ -223,7 +229,7 @@ def test_staff_find_a_registrant_and_check_them_in_without_javascript(client):
 def test_with_htmx_a_tap_swaps_the_persons_row(client):
     forum = ForumFactory()
     ana = registered(forum, email="ana@example.org", name="Ana Lima")
-    client.force_login(StaffFactory())
+    sign_in_with_second_factor(client, StaffFactory())
 
     search = client.get(
         reverse("forums:checkin", args=[forum.slug]), {"q": "ana"}, headers={"HX-Request": "true"}
@@ -251,7 +257,7 @@ def test_with_htmx_a_tap_swaps_the_persons_row(client):
 def test_a_walk_in_is_added_and_checked_in_even_when_the_forum_is_full(client):
     forum = ForumFactory(capacity=1)
     registered(forum, UserFactory())
-    client.force_login(StaffFactory())
+    sign_in_with_second_factor(client, StaffFactory())
 
     response = client.post(
         reverse("forums:walk_in", args=[forum.slug]),
@@ -282,7 +288,7 @@ def test_members_cannot_open_the_check_in(client):
 
 def test_the_admin_list_shows_counts_in_a_fixed_number_of_queries(client):
     staff = StaffFactory()
-    client.force_login(staff)
+    sign_in_with_second_factor(client, staff)
     url = reverse("admin:forums_forum_changelist")
 
     forum = ForumFactory(capacity=1)
@@ -305,7 +311,7 @@ def test_the_admin_list_shows_counts_in_a_fixed_number_of_queries(client):
 def test_the_admin_exports_attendees_as_csv_safely_and_marks_attendance(client):
     forum = ForumFactory()
     ana = registered(forum, email="ana@example.org", name='=HYPERLINK("x")')
-    client.force_login(StaffFactory())
+    sign_in_with_second_factor(client, StaffFactory())
 
     response = client.post(
         reverse("admin:forums_forum_changelist"),
@@ -326,7 +332,7 @@ def test_the_admin_exports_attendees_as_csv_safely_and_marks_attendance(client):
 def test_the_admin_cancels_a_forum_and_everyone_is_told(client):
     forum = ForumFactory()
     person = registered(forum, MemberFactory())
-    client.force_login(StaffFactory())
+    sign_in_with_second_factor(client, StaffFactory())
 
     client.post(
         reverse("admin:forums_forum_changelist"),

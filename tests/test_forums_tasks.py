@@ -16,7 +16,14 @@ from forums import invitations, reminders, tasks
 from forums.models import Forum, ForumInvitation, Material
 from justop.models import OutboxEmail
 from tests.access_forums import PDF
-from tests.factories import MemberFactory, OrganizationFactory, StaffFactory, UserFactory, member_of
+from tests.factories import (
+    MemberFactory,
+    OrganizationFactory,
+    StaffFactory,
+    UserFactory,
+    member_of,
+    sign_in_with_second_factor,
+)
 from tests.factories_forums import ForumFactory, registered
 
 pytestmark = pytest.mark.django_db
@@ -91,7 +98,7 @@ def test_invitations_to_a_draft_wait_for_it_to_be_published(
         invitations.invite(forum, people=[person])
     assert sent(invitations.KIND) == []
 
-    client.force_login(StaffFactory())
+    sign_in_with_second_factor(client, StaffFactory())
     local = timezone.localtime(forum.starts_at)
     end = timezone.localtime(forum.ends_at)
     data = {
@@ -124,7 +131,7 @@ def test_staff_see_the_progress_and_invite_from_the_admin(
     forum = ForumFactory(audience=Forum.Audience.INVITED)
     organization = OrganizationFactory()
     people = [member_of(organization), member_of(organization)]
-    client.force_login(StaffFactory())
+    sign_in_with_second_factor(client, StaffFactory())
     url = reverse("admin:forums_forum_invite", args=[forum.pk])
 
     with django_capture_on_commit_callbacks(execute=True):

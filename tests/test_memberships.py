@@ -13,7 +13,14 @@ from django.urls import reverse
 
 from circle import memberships
 from circle.models import Membership, Organization, User
-from tests.factories import PASSWORD, OrganizationFactory, StaffFactory, member_of
+from tests.factories import (
+    PASSWORD,
+    OrganizationFactory,
+    StaffFactory,
+    member_of,
+    sign_in,
+    sign_in_with_second_factor,
+)
 
 ADMIN = Membership.Role.ADMIN
 MEMBER = Membership.Role.MEMBER
@@ -32,13 +39,13 @@ def admin(org):
 
 @pytest.fixture
 def admin_client(client, admin):
-    client.force_login(admin)
+    sign_in(client, admin)
     return client
 
 
 @pytest.fixture
 def staff_client(client, db):
-    client.force_login(StaffFactory())
+    sign_in_with_second_factor(client, StaffFactory())
     return client
 
 
@@ -124,7 +131,7 @@ def test_the_only_admin_cannot_leave(admin_client, org, admin):
 def test_a_member_can_leave(client, org, admin):
     person = member_of(org)
     own = membership(person, org)
-    client.force_login(person)
+    sign_in(client, person)
     response = client.post(reverse("circle:leave", args=[own.pk]), follow=True)
 
     assert "You left Westside Works." in page_text(response)
@@ -397,7 +404,7 @@ def test_the_last_admin_can_delete_their_account_once_another_admin_exists(
 
 def test_a_wrong_password_does_not_delete_the_account(client, org, admin):
     person = member_of(org)
-    client.force_login(person)
+    sign_in(client, person)
     response = client.post(reverse("circle:delete_account"), {"password": "not-my-password"})
 
     assert response.status_code == 200

@@ -21,7 +21,7 @@ from justop.markdown import render
 from justop.registry import digest_sections
 from news import sections
 from news.models import Post
-from tests.factories import StaffFactory
+from tests.factories import StaffFactory, sign_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -232,7 +232,7 @@ def test_a_scheduled_post_appears_everywhere_once_its_time_has_passed(client, hi
 
 
 def test_staff_see_a_draft_through_the_admin_preview(client, hidden_posts):
-    client.force_login(StaffFactory())
+    sign_in_with_second_factor(client, StaffFactory())
     for post in hidden_posts:
         response = client.get(reverse("admin:news_post_preview", args=[post.pk]))
         assert response.status_code == 200
@@ -248,7 +248,7 @@ def test_anonymous_visitors_are_sent_to_the_admin_login_from_the_preview(client,
 
 
 def test_staff_without_permission_on_posts_cannot_preview_a_draft(client, hidden_posts):
-    client.force_login(StaffFactory(is_superuser=False))
+    sign_in_with_second_factor(client, StaffFactory(is_superuser=False))
     draft, _ = hidden_posts
     response = client.get(reverse("admin:news_post_preview", args=[draft.pk]))
     assert response.status_code == 403
@@ -428,7 +428,7 @@ def form_errors(response) -> dict:
 @pytest.fixture
 def staff_client(client, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    client.force_login(StaffFactory())
+    sign_in_with_second_factor(client, StaffFactory())
     return client
 
 
@@ -497,7 +497,7 @@ def test_the_publish_now_action_puts_a_draft_on_the_site(client):
         "Scheduled to publish newt", publish_at=timezone.now() + timedelta(days=5)
     )
     assert client.get(draft.get_absolute_url()).status_code == 404
-    client.force_login(StaffFactory())
+    sign_in_with_second_factor(client, StaffFactory())
     response = client.post(
         reverse("admin:news_post_changelist"),
         {"action": "publish_now", "_selected_action": [draft.pk, scheduled.pk]},

@@ -14,7 +14,7 @@ from django.utils import timezone
 from justop.models import OutboxEmail
 from news import newsletter
 from news.models import Post, Subscriber
-from tests.factories import StaffFactory
+from tests.factories import StaffFactory, sign_in_with_second_factor
 from tests.smtp import text_of
 
 NY = ZoneInfo("America/New_York")
@@ -177,7 +177,7 @@ def test_leaving_from_the_page_tells_nothing_about_anyone(client, db):
 
 def test_staff_export_subscribers_safely(client, db):
     subscribed("=cmd@example.org")
-    client.force_login(StaffFactory())
+    sign_in_with_second_factor(client, StaffFactory())
     response = client.post(
         reverse("admin:news_subscriber_changelist"),
         {

@@ -15,7 +15,14 @@ from django.urls import reverse
 from PIL import Image
 
 from circle.models import County, Expertise, Membership, Organization, Stage
-from tests.factories import OrganizationFactory, StaffFactory, UserFactory, member_of
+from tests.factories import (
+    OrganizationFactory,
+    StaffFactory,
+    UserFactory,
+    member_of,
+    sign_in,
+    sign_in_with_second_factor,
+)
 
 ADMIN = Membership.Role.ADMIN
 
@@ -61,7 +68,7 @@ def profile(client, organization: Organization) -> str:
 
 
 def signed_in(client, user):
-    client.force_login(user)
+    sign_in(client, user)
     return client
 
 
@@ -152,7 +159,7 @@ def test_the_admin_of_an_applicant_organization_sees_the_manage_link(client, org
     org.status = Organization.Status.APPLICANT
     org.save()
     admin, _member = people
-    client.force_login(admin)
+    sign_in(client, admin)
 
     assert client.get(reverse("circle:manage_profile", args=[org.slug])).status_code == 200
     assert manage_link(org) in profile(client, org)
@@ -341,13 +348,13 @@ def manage_urls(org: Organization) -> list[str]:
 def test_it_checks_ownership(client, org, people):
     outsiders = [member_of(OrganizationFactory(name="Eastside Jobs"), ADMIN), UserFactory()]
     for outsider in outsiders:
-        client.force_login(outsider)
+        sign_in(client, outsider)
         for url in manage_urls(org):
             assert client.get(url).status_code == 404, url
 
 
 def test_it_does_not_let_an_outsider_change_the_profile(client, org, people):
-    client.force_login(member_of(OrganizationFactory(name="Eastside Jobs"), ADMIN))
+    sign_in(client, member_of(OrganizationFactory(name="Eastside Jobs"), ADMIN))
     response = client.post(manage(org), profile_data(org, mission="Taken over."))
 
     assert response.status_code == 404
@@ -357,7 +364,7 @@ def test_it_does_not_let_an_outsider_change_the_profile(client, org, people):
 
 def test_it_forbids_plain_members(client, org, people):
     _admin, member = people
-    client.force_login(member)
+    sign_in(client, member)
     for url in manage_urls(org):
         assert client.get(url).status_code == 403, url
     assert client.post(manage(org), profile_data(org, mission="Changed.")).status_code == 403
@@ -373,7 +380,7 @@ def test_it_sends_anonymous_visitors_to_sign_in(client, org, people):
 
 
 def test_it_lets_staff_manage_any_organization(client, org, people):
-    client.force_login(StaffFactory())
+    sign_in_with_second_factor(client, StaffFactory())
     for url in manage_urls(org):
         assert client.get(url).status_code == 200, url
 
@@ -393,7 +400,7 @@ def exported_rows(client, changelist: str, pk: int, action: str) -> list[list[st
 def test_exported_members_cannot_smuggle_a_spreadsheet_formula(client, org, admin_page):
     member_of(org, user__name='=HYPERLINK("https://evil.example/","Click")', title="+1 coach")
     membership = Membership.objects.get(organization=org)
-    client.force_login(StaffFactory())
+    sign_in_with_second_factor(client, StaffFactory())
     if admin_page == "organizations":
         changelist, pk, action = "admin:circle_organization_changelist", org.pk, "export_members"
     else:
@@ -409,7 +416,7 @@ def test_exported_members_cannot_smuggle_a_spreadsheet_formula(client, org, admi
 
 def test_an_exported_email_address_cannot_smuggle_a_spreadsheet_formula(client, org):
     member_of(org, user__email="=1+1@example.org")
-    client.force_login(StaffFactory())
+    sign_in_with_second_factor(client, StaffFactory())
 
     _header, row = exported_rows(
         client, reverse("admin:circle_organization_changelist"), org.pk, "export_members"

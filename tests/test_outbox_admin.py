@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from justop import outbox
 from justop.models import OutboxEmail
+from tests.factories import sign_in_with_second_factor
 
 State = OutboxEmail.State
 CHANGELIST = reverse("admin:justop_outboxemail_changelist")
@@ -22,7 +23,7 @@ def make(state: str, to: str, error: str = "") -> OutboxEmail:
 
 @pytest.fixture
 def staff_client(client, staff):
-    client.force_login(staff)
+    sign_in_with_second_factor(client, staff)
     return client
 
 

@@ -20,7 +20,7 @@ from forums import registration
 from forums.models import Forum
 from justop import pagecache
 from news.models import Post
-from tests.factories import MemberFactory, StaffFactory
+from tests.factories import MemberFactory, StaffFactory, sign_in_with_second_factor
 from tests.factories_forums import ForumFactory
 
 pytestmark = pytest.mark.django_db
@@ -107,7 +107,7 @@ def test_publishing_from_the_admin_list_shows_the_post_to_visitors(client):
     Post.objects.filter(pk=post.pk).update(status=Post.Status.DRAFT)
     pagecache.content_changed()
     assert "Draft news" not in Client().get(reverse("news:list")).content.decode()
-    client.force_login(StaffFactory())
+    sign_in_with_second_factor(client, StaffFactory())
 
     response = client.post(
         reverse("admin:news_post_changelist"),

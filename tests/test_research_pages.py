@@ -18,7 +18,13 @@ from justop.digests import Period
 from justop.models import OutboxEmail
 from research import citations, sections
 from research.models import Resource, Topic
-from tests.factories import OrganizationFactory, StaffFactory, UserFactory, member_of
+from tests.factories import (
+    OrganizationFactory,
+    StaffFactory,
+    UserFactory,
+    member_of,
+    sign_in_with_second_factor,
+)
 from tests.factories_research import ResourceFactory, pdf_bytes, research_setup, upload  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -191,7 +197,7 @@ def test_the_sitemap_lists_public_resources_only(client):
 
 
 def test_the_admin_extracts_again_on_request(client, django_capture_on_commit_callbacks):
-    client.force_login(StaffFactory())
+    sign_in_with_second_factor(client, StaffFactory())
     resource = ResourceFactory()
     from django.core.files.base import ContentFile
 
@@ -209,7 +215,7 @@ def test_the_admin_extracts_again_on_request(client, django_capture_on_commit_ca
 
 
 def test_staff_upload_in_the_admin_is_checked_like_any_other(client):
-    client.force_login(StaffFactory())
+    sign_in_with_second_factor(client, StaffFactory())
     response = client.post(
         reverse("admin:research_resource_add"),
         {

@@ -16,7 +16,13 @@ from circle.models import Membership
 from circle.viewers import ANONYMOUS, Viewer, viewer_of
 from research import search
 from research.models import Resource
-from tests.factories import OrganizationFactory, StaffFactory, UserFactory, member_of
+from tests.factories import (
+    OrganizationFactory,
+    StaffFactory,
+    UserFactory,
+    member_of,
+    sign_in_with_second_factor,
+)
 from tests.factories_research import ResourceFactory, pdf_bytes, research_setup  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -131,7 +137,7 @@ def test_drafts_are_for_staff_only(client, world):
     url = reverse("research:resource", args=["draft-report"])
     client.force_login(world["member_a"])
     assert client.get(url).status_code == 404
-    client.force_login(StaffFactory())
+    sign_in_with_second_factor(client, StaffFactory())
     assert client.get(url).status_code == 200
 
 

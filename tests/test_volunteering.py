@@ -20,6 +20,7 @@ from justop import outbox
 from justop.models import OutboxEmail
 from news import volunteering
 from news.models import Opportunity, Shift, Signup
+from tests.factories import sign_in_with_second_factor
 from tests.smtp import html_of, text_of
 
 Status = Signup.Status
@@ -555,7 +556,7 @@ def test_a_shift_of_another_opportunity_cannot_be_signed_up_for_under_this_one(c
 
 @pytest.fixture
 def staff_client(client, staff):
-    client.force_login(staff)
+    sign_in_with_second_factor(client, staff)
     return client
 
 

@@ -18,7 +18,7 @@ from justop import outbox
 from justop.models import OutboxEmail
 from news import newsletter
 from news.models import Opportunity, Post, Shift, Signup, Subscriber
-from tests.factories import StaffFactory, member_of
+from tests.factories import StaffFactory, member_of, sign_in_with_second_factor
 
 PAYLOAD = (
     "<script>alert('xss')</script>"
@@ -75,7 +75,7 @@ def email_html(row: OutboxEmail) -> str:
 @pytest.fixture
 def staff_client(db):
     client = Client()
-    client.force_login(StaffFactory())
+    sign_in_with_second_factor(client, StaffFactory())
     return client
 
 

@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from circle import memberships
 from circle.access import get_org_for_admin, get_org_for_viewer, is_member
 from circle.forms import MemberForm, OrganizationProfileForm
-from circle.models import Membership
+from circle.models import Membership, Organization
+from circle.viewers import has_staff_power
 from justop.pagecache import visitor_cache
 from justop.registry import organization_sections
 
@@ -28,10 +29,13 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
     # From the viewer's own membership: the admin of an organization not yet
     # active sees no people list but may manage it.
     can_manage = request.user.is_authenticated and (
-        request.user.is_staff
-        or Membership.objects.filter(
-            user=request.user, organization=organization, role=Membership.Role.ADMIN
-        ).exists()
+        has_staff_power(request.user)
+        or (
+            organization.status != Organization.Status.INACTIVE
+            and Membership.objects.filter(
+                user=request.user, organization=organization, role=Membership.Role.ADMIN
+            ).exists()
+        )
     )
     return render(
         request,
