@@ -74,13 +74,9 @@ def mark_staff_power(request: HttpRequest, user: Any) -> Any:
 def has_staff_power(user: Any) -> bool:
     """The rule every staff check outside the admin asks (the admin itself
     is closed to staff without it by StaffPowerMiddleware)."""
-    return (
-        isinstance(user, User)
-        and user.is_authenticated
-        and user.is_active
-        and user.is_staff
-        and bool(getattr(user, _STAFF_POWER, False))
-    )
+    # The mark already holds is_staff; an account made inactive since
+    # loses the power at once.
+    return isinstance(user, User) and user.is_active and bool(getattr(user, _STAFF_POWER, False))
 
 
 def digest_viewer(user: User, organization_ids: Iterable[int]) -> Viewer:

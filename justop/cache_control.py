@@ -19,10 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.conf import settings
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils.cache import has_vary_header, patch_cache_control
+
+from justop.pagecache import neutral_cookie_names
 
 Middleware = Callable[[HttpRequest], HttpResponseBase]
 # A view that says one of these chose who may keep the response: "public"
@@ -33,13 +34,8 @@ _CHOSEN = {"public", "no-store"}
 _LIFETIME = ("no-cache", "max-age")
 
 
-def _neutral_cookies() -> set[str]:
-    # The same as the page cache's: neither changes whose page it is.
-    return {settings.CSRF_COOKIE_NAME, settings.LANGUAGE_COOKIE_NAME}
-
-
 def is_personal(request: HttpRequest, response: HttpResponseBase) -> bool:
-    neutral = _neutral_cookies()
+    neutral = neutral_cookie_names()
     if set(response.cookies) - neutral:
         return True
     if set(request.COOKIES) <= neutral:

@@ -61,7 +61,7 @@ CONTENT_APPS = ("circle", "forums", "research", "news")
 View = Callable[..., HttpResponse]
 
 
-def _neutral_cookie_names() -> set[str]:
+def neutral_cookie_names() -> set[str]:
     """Cookies that do not change what a visitor sees (the language is part
     of the key, the CSRF token is filled in per request)."""
     return {settings.CSRF_COOKIE_NAME, settings.LANGUAGE_COOKIE_NAME}
@@ -72,7 +72,7 @@ def enabled() -> bool:
 
 
 def is_visitor_request(request: HttpRequest) -> bool:
-    return request.method in ("GET", "HEAD") and set(request.COOKIES) <= _neutral_cookie_names()
+    return request.method in ("GET", "HEAD") and set(request.COOKIES) <= neutral_cookie_names()
 
 
 class _Local:

@@ -155,48 +155,28 @@ def redact_value(value: Any) -> Any:
     return value
 
 
-def redacted_fields(
-    *,
-    kind: str,
-    context: Any,
-    subject: str,
-    body_text: str,
-    body_html: str,
-    attachments: Any,
-) -> dict[str, Any]:
-    """What changes in a sent row's stored message: only the fields that
-    held a secret, so that the row of an email without one is left as it is
-    (nothing to write)."""
-    if kind in WITHHELD:
+def redacted_row_fields(row: Any) -> dict[str, Any]:
+    """What changes in a sent outbox row's stored message (the model's row or
+    a migration's): only the fields that held a secret, so that the row of
+    an email without one is left as it is (nothing to write)."""
+    stored = {
+        "context": row.context,
+        "subject": row.subject,
+        "body_text": row.body_text,
+        "body_html": row.body_html,
+        "attachments": row.attachments,
+    }
+    if row.kind in WITHHELD:
         withheld = {"context": {}, "body_text": WITHHELD_NOTE, "body_html": ""}
-        current = {"context": context, "body_text": body_text, "body_html": body_html}
-        return {name: value for name, value in withheld.items() if current[name] != value}
-    if not might_hold_secrets(context, subject, body_text, body_html, attachments):
+        return {name: value for name, value in withheld.items() if stored[name] != value}
+    if not might_hold_secrets(*stored.values()):
         return {}
     changed: dict[str, Any] = {}
-    for name, value in (
-        ("context", context),
-        ("subject", subject),
-        ("body_text", body_text),
-        ("body_html", body_html),
-        ("attachments", attachments),
-    ):
+    for name, value in stored.items():
         redacted = redact_value(value)
         if redacted is not value:
             changed[name] = redacted
     return changed
-
-
-def redacted_row_fields(row: Any) -> dict[str, Any]:
-    """redacted_fields of an outbox row (the model's or a migration's)."""
-    return redacted_fields(
-        kind=row.kind,
-        context=row.context,
-        subject=row.subject,
-        body_text=row.body_text,
-        body_html=row.body_html,
-        attachments=row.attachments,
-    )
 
 
 def redact_sent(model: Any, *, batch_size: int = 500) -> int:
