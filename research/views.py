@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import F
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
@@ -13,7 +13,7 @@ from justop import documents
 from justop.listing import render_results
 from justop.outbox import absolute
 from justop.pagecache import visitor_cache
-from research import citations
+from research import citations, files
 from research import search as library
 from research.models import Resource, Topic
 
@@ -118,40 +118,22 @@ def resource_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
-def _file_response(
-    resource: Resource, field: str, filename: str, content_type: str
-) -> FileResponse:
-    stored = getattr(resource, field)
-    if not stored:
-        raise Http404
-    try:
-        handle = stored.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle, as_attachment=field == "file", filename=filename, content_type=content_type
-    )
-    if resource.is_public:
-        patch_cache_control(response, public=True, max_age=3600)
-    else:
-        # Out of shared caches, and asked again each time (access may end).
-        patch_cache_control(response, private=True, no_store=True)
-    return response
-
-
 @require_GET
 def download(request: HttpRequest, slug: str) -> HttpResponseBase:
     resource = _visible(request, slug)
     if not resource.file:
         raise Http404
-    response = _file_response(
+    response = files.serve(
+        request,
         resource,
         "file",
         documents.download_name(resource.title, resource.file_type, fallback="research"),
         documents.content_type(resource.file_type),
     )
-    # Counted in the database, not read-modify-write: parallel downloads all count.
-    Resource.objects.filter(pk=resource.pk).update(download_count=F("download_count") + 1)
+    # A cache's revalidation (304) is no download. Counted in the database,
+    # not read-modify-write: parallel downloads all count.
+    if response.status_code == 200:
+        Resource.objects.filter(pk=resource.pk).update(download_count=F("download_count") + 1)
     return response
 
 
@@ -167,4 +149,4 @@ def cover(request: HttpRequest, slug: str) -> HttpResponseBase:
     }
     if extension not in content_type:
         raise Http404
-    return _file_response(resource, "cover", f"cover.{extension}", content_type[extension])
+    return files.serve(request, resource, "cover", f"cover.{extension}", content_type[extension])

@@ -140,11 +140,6 @@ def test_a_file_not_public_stays_out_of_every_cache():
     assert not response.has_header("ETag")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="research/views.py (another engineer's) still serves files itself with "
-    "public, max-age=3600; its _file_response is to call research.files.serve",
-)
 def test_a_shared_cache_stops_serving_a_file_once_it_is_made_private(client):
     report = public_report()
     url = reverse("research:download", args=[report.slug])
@@ -157,3 +152,13 @@ def test_a_shared_cache_stops_serving_a_file_once_it_is_made_private(client):
     report.save()
     # The cache asks again, as it was told to, and hears that the file is gone.
     assert client.get(url, headers={"if-none-match": first["ETag"]}).status_code == 404
+
+
+def test_a_cache_asking_again_is_not_counted_as_a_download(client):
+    report = public_report()
+    url = reverse("research:download", args=[report.slug])
+    first = client.get(url)
+    for _ in range(3):
+        assert client.get(url, headers={"if-none-match": first["ETag"]}).status_code == 304
+    report.refresh_from_db()
+    assert report.download_count == 1
