@@ -8,6 +8,8 @@ from typing import Any
 from django.conf import settings
 from django.test import Client
 
+from tests.factories import sign_in
+
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 # Each page is audited in English on a desktop and in Spanish on a phone:
 # both languages and both widths, at half the cost of every pairing.
@@ -16,11 +18,11 @@ LANGUAGE_WIDTHS = [("en", "desktop"), ("es", "phone")]
 
 def signed_in_context(browser: Any, live_server: Any, person: Any = None, **options: Any) -> Any:
     """A browser context (Playwright options as given), signed in as person
-    when there is one."""
+    when there is one (staff with their second factor)."""
     context = browser.new_context(**options)
     if person is not None:
         client = Client()
-        client.force_login(person)
+        sign_in(client, person)
         context.add_cookies(
             [
                 {

@@ -16,7 +16,7 @@ from circle import applications
 from circle.invitations import token_for
 from circle.models import County, Invitation, JoinApplication, Membership, Organization, Stage
 from justop.models import OutboxEmail, Suppression
-from tests.factories import UserFactory, sign_in_with_second_factor
+from tests.factories import UserFactory, sign_in, sign_in_with_second_factor
 from tests.smtp import html_of, text_of
 
 JOIN = "/join/"
@@ -88,7 +88,7 @@ def organization(name, slug, status=Organization.Status.ACTIVE):
 @pytest.mark.parametrize("who", ["anonymous", "user", "staff"])
 def test_the_form_is_public(client, who, user, staff, places):
     if who != "anonymous":
-        client.force_login(user if who == "user" else staff)
+        sign_in(client, user if who == "user" else staff)
     response = client.get(JOIN)
     assert response.status_code == 200
     page = response.content.decode()

@@ -11,7 +11,7 @@ from django.urls import reverse
 from circle import asks
 from circle.models import Membership, Outcome, Post
 from justop.models import OutboxEmail
-from tests.factories import OrganizationFactory, StaffFactory, member_of
+from tests.factories import OrganizationFactory, StaffFactory, member_of, sign_in
 from tests.factories_asks import PostFactory, offer
 from tests.test_xss import MARKDOWN, PAYLOAD, assert_inert, email_html
 
@@ -41,7 +41,7 @@ def test_payloads_stay_inert_on_every_page_and_email():
 
     for person in (author, StaffFactory()):
         client = Client()
-        client.force_login(person)
+        sign_in(client, person)
         for url in [
             reverse("circle:board"),
             reverse("circle:board") + "?show=all",
