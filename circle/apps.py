@@ -74,3 +74,31 @@ class CircleConfig(AppConfig):
         # Celery discovers circle.tasks only: importing this module registers
         # the hourly task that closes posts past their deadline.
         from circle import tasks_asks  # noqa: F401
+        from circle.models import (
+            Conversation,
+            County,
+            EmailPreferences,
+            Expertise,
+            Invitation,
+            InvitationBatch,
+            JoinApplication,
+            Match,
+            Membership,
+            Organization,
+            Outcome,
+            Post,
+            PostResponse,
+            Stage,
+            User,
+        )
+        from justop import pagecache
+
+        for model in (Organization, Membership, Stage, County, Expertise):
+            pagecache.watch(model, "organizations")
+        # Names of people show on public pages (news authors, an
+        # organization's people); a sign-in writes last_login only.
+        pagecache.watch(User, "people", ignore_fields={"last_login"})
+        # Members' own business: asks & offers are for members, invitations,
+        # applications and preferences for their people.
+        pagecache.ignore(EmailPreferences, InvitationBatch, Invitation, JoinApplication)
+        pagecache.ignore(Post, Match, Conversation, PostResponse, Outcome)

@@ -43,3 +43,18 @@ class ForumsConfig(AppConfig):
         )
         register_sitemap("forums", sections.ForumSitemap)
         register_demo_seeder(DemoSeeder("forums", demo.seed_forums, order=40))
+
+        from forums.models import (
+            AgendaItem,
+            CalendarFeed,
+            Forum,
+            ForumInvitation,
+            Material,
+            Registration,
+        )
+        from justop import pagecache
+
+        # A registration changes the places left that forum pages show.
+        for model in (Forum, AgendaItem, Material, Registration):
+            pagecache.watch(model, "forums")
+        pagecache.ignore(ForumInvitation, CalendarFeed)

@@ -310,7 +310,7 @@ def expire_unconfirmed(now: datetime | None = None) -> int:
             ).update(status=Status.EXPIRED)
             _promote(forum)
     if expired:
-        content_changed()
+        content_changed("forums")
     return expired
 
 

@@ -41,12 +41,18 @@ def _list(request: HttpRequest, *, past: bool) -> HttpResponse:
     return response
 
 
-@visitor_cache
+# The hosts to filter by are organizations.
+LIST_CACHE = visitor_cache(
+    shows=("forums", "organizations"), query=(*listing.ForumFilterForm.base_fields, "page")
+)
+
+
+@LIST_CACHE
 def forum_list(request: HttpRequest) -> HttpResponse:
     return _list(request, past=False)
 
 
-@visitor_cache
+@LIST_CACHE
 def past_list(request: HttpRequest) -> HttpResponse:
     return _list(request, past=True)
 
@@ -75,7 +81,7 @@ def rsvp_context(request: HttpRequest, forum: Forum) -> dict[str, Any]:
     }
 
 
-@visitor_cache
+@visitor_cache(shows=("forums", "organizations"))
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     forum = visible_forum(request, slug)
     context = rsvp_context(request, forum) | {

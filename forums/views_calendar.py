@@ -31,7 +31,7 @@ def forum_ics(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@visitor_cache
+@visitor_cache(shows=("forums",))
 def public_feed(request: HttpRequest) -> HttpResponse:
     return _ics(calendar.public_feed(), "forums.ics", private=False)
 

@@ -16,5 +16,6 @@ class JustopConfig(AppConfig):
         user_logged_in.connect(start_session_clock, dispatch_uid="justop.session_clock")
 
         from justop import pagecache
+        from justop.models import OutboxEmail, Suppression
 
-        pagecache.connect_signals()
+        pagecache.ignore(OutboxEmail, Suppression)

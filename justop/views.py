@@ -10,7 +10,7 @@ from justop.pagecache import visitor_cache
 from justop.registry import home_sections
 
 
-@visitor_cache
+@visitor_cache(shows=("organizations", "news", "forums", "research"))
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     return render(

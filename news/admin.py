@@ -96,7 +96,7 @@ class PostAdmin(admin.ModelAdmin[Post]):
     @admin.action(description=_("Publish now"))
     def publish_now(self, request: HttpRequest, queryset: QuerySet[Post]) -> None:
         count = queryset.update(status=Post.Status.PUBLISHED, publish_at=timezone.now())
-        content_changed()
+        content_changed("news")
         self.message_user(
             request,
             ngettext("%d post published.", "%d posts published.", count) % count,

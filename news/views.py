@@ -21,7 +21,7 @@ def _category(slug: str | None) -> tuple[str, str] | None:
     raise Http404
 
 
-@visitor_cache
+@visitor_cache(shows=("news", "people"), query=("page",))
 def post_list(request: HttpRequest, category: str | None = None) -> HttpResponse:
     chosen = _category(category)
     posts = Post.objects.published()
@@ -39,7 +39,7 @@ def post_list(request: HttpRequest, category: str | None = None) -> HttpResponse
     )
 
 
-@visitor_cache
+@visitor_cache(shows=("news", "people"))
 def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
     post = get_object_or_404(Post.objects.published(), slug=slug)
     related = list(Post.objects.published().filter(category=post.category).exclude(pk=post.pk)[:3])

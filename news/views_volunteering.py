@@ -45,7 +45,7 @@ def upcoming_shifts() -> QuerySet[Shift]:
     )
 
 
-@visitor_cache
+@visitor_cache(shows=("volunteering",))
 def opportunity_list(request: HttpRequest) -> HttpResponse:
     opportunities = Opportunity.objects.published().prefetch_related(
         Prefetch("shifts", queryset=upcoming_shifts(), to_attr="upcoming")
@@ -58,7 +58,7 @@ def _shift_context(shift: Shift) -> dict[str, Any]:
     return {"shift": shift, "left": left}
 
 
-@visitor_cache
+@visitor_cache(shows=("volunteering",))
 def opportunity(request: HttpRequest, slug: str) -> HttpResponse:
     found = get_object_or_404(Opportunity.objects.published(), slug=slug)
     shifts = [_shift_context(s) for s in upcoming_shifts().filter(opportunity=found)]

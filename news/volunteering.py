@@ -202,7 +202,7 @@ def expire_unconfirmed(now: datetime | None = None) -> int:
             expired += stale.filter(shift=shift).update(status=Status.EXPIRED)
             _promote(shift)
     if expired:
-        content_changed()
+        content_changed("volunteering")
     return expired
 
 

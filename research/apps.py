@@ -59,3 +59,9 @@ class ResearchConfig(AppConfig):
         register_sitemap("research", sitemaps.ResourceSitemap)
         register_sitemap("research-topics", sitemaps.TopicSitemap)
         register_demo_seeder(DemoSeeder("research", demo.seed_research, order=40))
+
+        from justop import pagecache
+        from research.models import Tag, Topic
+
+        for model in (Topic, Tag, Resource):
+            pagecache.watch(model, "research")

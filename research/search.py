@@ -106,7 +106,7 @@ def refresh_vectors(resources: QuerySet[Resource]) -> int:
     """Recompute the stored search documents of these resources (one UPDATE).
     Resource.save and the extraction task call it; bulk loads call it once."""
     new_generation()
-    content_changed()
+    content_changed("research")
     if not on_postgresql():
         return 0
     return resources.update(search_vector=document_vector(), rank_vector=rank_vector())

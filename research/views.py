@@ -29,7 +29,14 @@ def _visible(request: HttpRequest, slug: str) -> Resource:
     return get_object_or_404(Resource.objects.visible_to(viewer), slug=slug)
 
 
-@visitor_cache
+# Publishers are organizations.
+LIBRARY_CACHE = visitor_cache(shows=("research", "organizations"))
+SEARCH_CACHE = visitor_cache(
+    shows=("research", "organizations"), query=(*library.SearchForm.base_fields, "page")
+)
+
+
+@LIBRARY_CACHE
 @require_GET
 def library_home(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request.user)
@@ -57,7 +64,7 @@ def library_home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@visitor_cache
+@SEARCH_CACHE
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
     results = library.search(viewer_of(request.user), request.GET)
@@ -70,11 +77,12 @@ def search(request: HttpRequest) -> HttpResponse:
     )
 
 
-@visitor_cache
+@SEARCH_CACHE
 @require_GET
 def topic(request: HttpRequest, slug: str) -> HttpResponse:
     chosen = get_object_or_404(Topic, key=slug)
-    results = library.search(viewer_of(request.user), {"topic": chosen.key, **request.GET.dict()})
+    # The topic is the page's own: a topic in the query string cannot replace it.
+    results = library.search(viewer_of(request.user), {**request.GET.dict(), "topic": chosen.key})
     return render(
         request,
         "research/topic.html",
@@ -82,7 +90,7 @@ def topic(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@visitor_cache
+@LIBRARY_CACHE
 @require_GET
 def resource_detail(request: HttpRequest, slug: str) -> HttpResponse:
     resource = _visible(request, slug)

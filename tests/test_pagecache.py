@@ -105,7 +105,7 @@ def test_a_published_post_shows_on_the_cached_home_and_list_at_once():
 def test_publishing_from_the_admin_list_shows_the_post_to_visitors(client):
     post = publish("Draft news")
     Post.objects.filter(pk=post.pk).update(status=Post.Status.DRAFT)
-    pagecache.content_changed()
+    pagecache.content_changed("news")
     assert "Draft news" not in Client().get(reverse("news:list")).content.decode()
     sign_in_with_second_factor(client, StaffFactory())
 
@@ -227,7 +227,7 @@ def test_the_page_is_built_when_the_cache_is_down(monkeypatch):
 def test_a_lost_version_never_brings_back_an_old_page():
     publish("Old post")
     Client().get(reverse("news:list"))
-    cache.delete(pagecache.VERSION_KEY)
+    cache.delete(pagecache.VERSION_KEY + "news")
     pagecache.forget_local()  # as a process that never read the version
     Post.objects.update(title="Renamed post")  # a bulk change with no signal
 
@@ -239,7 +239,9 @@ def test_a_change_made_by_another_process_shows_within_a_second(monkeypatch):
     publish("Old post")
     Client().get(reverse("news:list"))
     Post.objects.update(title="Renamed post")  # no signal in this process...
-    cache.set(pagecache.VERSION_KEY, "drawn-by-a-worker", None)  # ...its bump came from elsewhere
+    cache.set(
+        pagecache.VERSION_KEY + "news", "drawn-by-a-worker", None
+    )  # ...its bump came from elsewhere
 
     assert "Renamed post" not in Client().get(reverse("news:list")).content.decode()
 

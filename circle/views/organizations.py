@@ -17,7 +17,8 @@ from justop.pagecache import visitor_cache
 from justop.registry import organization_sections
 
 
-@visitor_cache
+# Visitors see the profile and what the organization published, not its people.
+@visitor_cache(shows=("organizations", "research", "forums"))
 def profile(request: HttpRequest, slug: str) -> HttpResponse:
     organization = get_org_for_viewer(request, slug)
     member = is_member(request.user)
