@@ -6,6 +6,8 @@
 - Tenant pages (/orgs/<slug>/manage/...) reach their organization only
   through get_org_for_admin: someone outside the organization gets 404 (its
   existence is not leaked), a member without the admin role gets 403.
+- An inactive organization is managed by staff only: its own admins get
+  403, told why (they know it exists; its people still see its page).
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 from circle.models import Membership, Organization, User
 from circle.viewers import active_memberships, has_staff_power, viewer_of
@@ -94,6 +98,17 @@ def get_org_for_admin(request: HttpRequest, slug: str) -> OrgAccess:
     if access is None:
         raise Http404
     if not access.can_manage:
+        if access.organization.status == Organization.Status.INACTIVE:
+            # Said on the 403 page itself (base.html shows messages): its
+            # admin should learn why the page they used is closed now.
+            messages.error(
+                request,
+                _(
+                    "%(organization)s is no longer active in the Circle: only PSE staff "
+                    "can change it, invite people or publish for it."
+                )
+                % {"organization": access.organization.name},
+            )
         raise PermissionDenied
     return access
 
