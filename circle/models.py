@@ -432,10 +432,12 @@ class JoinApplication(models.Model):
 
 class PostQuerySet(models.QuerySet["Post"]):
     def visible_to(self, viewer: Viewer) -> PostQuerySet:
-        """The one visibility rule of asks and offers. Staff see every post.
-        Members of the Circle see posts for all members (of active
-        organizations); a post for chosen organizations is seen by the
-        poster's organization and the chosen ones only. Anyone else: nothing."""
+        """The one visibility rule of asks and offers. Staff see every post,
+        those of inactive organizations included. Members of the Circle see
+        posts for all members; a post for chosen organizations is seen by
+        the poster's organization and the chosen ones only. Only posts of an
+        active organization: one deactivated (or not yet active) has no
+        post anyone but staff sees, in any audience. Anyone else: nothing."""
         if viewer.is_staff:
             return self.all()
         if not viewer.organization_ids:
@@ -445,11 +447,10 @@ class PostQuerySet(models.QuerySet["Post"]):
             post_id=models.OuterRef("pk"), organization_id__in=ids
         )
         return self.filter(
-            models.Q(
-                audience=Post.Audience.MEMBERS, organization__status=Organization.Status.ACTIVE
-            )
+            models.Q(audience=Post.Audience.MEMBERS)
             | models.Q(organization_id__in=ids)
-            | models.Q(models.Exists(chosen))
+            | models.Q(models.Exists(chosen)),
+            organization__status=Organization.Status.ACTIVE,
         )
 
     def open(self, today: date | None = None) -> PostQuerySet:
@@ -564,12 +565,10 @@ class Post(models.Model):
         if viewer.is_staff:
             return True
         ids = viewer.organization_ids
-        if not ids:
+        if not ids or self.organization.status != Organization.Status.ACTIVE:
             return False
-        if self.organization_id in ids:
+        if self.organization_id in ids or self.audience == self.Audience.MEMBERS:
             return True
-        if self.audience == self.Audience.MEMBERS:
-            return self.organization.status == Organization.Status.ACTIVE
         return any(org.pk in ids for org in self.shared_with.all())
 
     @property
