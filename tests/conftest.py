@@ -7,7 +7,6 @@ REQUIRE_SERVICES=1 (as in .ci/run), where an absent service fails them.
 
 from __future__ import annotations
 
-import importlib
 import os
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from celery._state import _set_task_join_will_block
 from django.conf import settings
 
 from tests.factories import StaffFactory, UserFactory
+from tests.reference import ensure_reference_data
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 CHROMIUM = "/usr/bin/chromium"
@@ -64,12 +64,20 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 @pytest.fixture(autouse=True)
 def _test_defaults(request, settings):
-    """Fast password hashing, a clean cache, and Celery tasks run in-process
-    unless the test asks for a real worker."""
+    """Fast password hashing, a clean cache, the default language and time
+    zone whatever an earlier test left active, and Celery tasks run
+    in-process unless the test asks for a real worker."""
     from django.core.cache import cache
+    from django.utils import timezone, translation
 
     from justop import pagecache
     from justop.celery import app
+
+    # A request or a rendered email activates a language and a time zone for
+    # the thread; a test that ends without deactivating them would make the
+    # next one run in Spanish or in another zone.
+    translation.activate(settings.LANGUAGE_CODE)
+    timezone.deactivate()
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Every test client builds its own middleware; without autorefresh
@@ -83,6 +91,8 @@ def _test_defaults(request, settings):
     app.conf.task_always_eager = eager
     yield
     app.conf.task_always_eager = previous
+    translation.activate(settings.LANGUAGE_CODE)
+    timezone.deactivate()
     # Eager task.apply() sets a process-wide "inside a task" flag and restores
     # the value it saw; threads running eager tasks at once (the race tests)
     # can leave it set, and a later result.get() would then refuse to block.
@@ -91,9 +101,8 @@ def _test_defaults(request, settings):
 
 @pytest.fixture(autouse=True)
 def _reference_data(request):
-    """The continuum's stages and the counties come from a data migration.
-    A transactional test empties every table when it ends, so put them back
-    for whichever database test comes next."""
+    """Reference data (ensure_reference_data) for whichever database test
+    comes next, whatever ran before it."""
     uses_db = request.node.get_closest_marker("django_db") or {
         "db",
         "transactional_db",
@@ -103,13 +112,7 @@ def _reference_data(request):
     request.getfixturevalue(
         "transactional_db" if "transactional_db" in request.fixturenames else "db"
     )
-    from django.apps import apps
-
-    from circle.models import Stage
-
-    if not Stage.objects.exists():
-        seed = importlib.import_module("circle.migrations.0004_stages_and_counties").seed
-        seed(apps, None)
+    ensure_reference_data()
 
 
 @pytest.fixture

@@ -73,6 +73,7 @@ from tests.factories import (
     sign_in_with_second_factor,
 )
 from tests.fetching import lazy_loads_raise
+from tests.reference import ensure_reference_data
 
 # Each app with its own module adds its rows, admin objects and world.
 APP_MODULES = (access_forums, access_research, access_asks)
@@ -340,6 +341,7 @@ def world(django_db_setup, django_db_blocker):
     back at the end; each test runs in a savepoint inside it (the db fixture),
     so what one request writes is gone before the next."""
     with django_db_blocker.unblock(), transaction.atomic():
+        ensure_reference_data()
         yield build_world()
         transaction.set_rollback(True)
 
