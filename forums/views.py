@@ -87,7 +87,8 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = rsvp_context(request, forum) | {
         "agenda": list(forum.agenda.all()),
         "materials": list(forum.materials.all()),
-        "hosts": list(forum.hosts.order_by("name")),
+        # An organization that left the Circle is no longer named (its page is gone).
+        "hosts": list(forum.hosts.active().order_by("name")),
         "guest_form": GuestForm(),
     }
     return render(request, "forums/forum_detail.html", context)

@@ -7,7 +7,7 @@ class ResearchConfig(AppConfig):
     verbose_name = _("Research library")
 
     def ready(self) -> None:
-        from django.db.models.signals import m2m_changed, post_delete
+        from django.db.models.signals import m2m_changed, post_delete, post_save
 
         from justop.registry import (
             DemoSeeder,
@@ -37,6 +37,11 @@ class ResearchConfig(AppConfig):
             Resource.organizations.through,
         ):
             m2m_changed.connect(forget_counts, sender=through, dispatch_uid=f"research-{through}")
+        # An organization leaving the Circle (or coming back) takes its
+        # resources out of every count (Resource.objects.visible_to).
+        from circle.models import Organization
+
+        post_save.connect(forget_counts, sender=Organization, dispatch_uid="research-publishers")
 
         register_nav_link(NavLink("research", _("Research"), "research:library", order=30))
         register_manage_page(ManagePage("research", _("Research"), "research:manage_list"))
