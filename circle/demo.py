@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from functools import cache
+from io import BytesIO
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -20,6 +23,7 @@ from circle.models import (
     Organization,
     Stage,
 )
+from justop import images
 from justop.demo import MEMBER_EMAIL, demo_person
 
 Sector, Side = Organization.Sector, Organization.Side
@@ -95,6 +99,37 @@ PEOPLE = [
 ]
 
 
+# Background colours of the demo logos, all dark enough for white initials.
+LOGO_COLOURS = ["#0b5d3b", "#7a2e8c", "#1f4e96", "#a33b20", "#00676b", "#5b4a00"]
+
+
+@cache
+def demo_logo(name: str, colour: str) -> images.ProcessedImage:
+    """A logo drawn for a demo organization: its initials on a coloured
+    square with a ring, through the same re-encoding as an upload (computed
+    once per process: seeding again, in tests too, costs nothing)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    initials = "".join(word[0] for word in name.split() if word[0].isupper())[:3]
+    side = 480
+    picture = Image.new("RGB", (side, side), colour)
+    draw = ImageDraw.Draw(picture)
+    draw.ellipse((36, 36, side - 36, side - 36), outline="#ffffff", width=14)
+    font = ImageFont.load_default(size=190 if len(initials) < 3 else 140)
+    draw.text((side / 2, side / 2), initials, fill="#ffffff", font=font, anchor="mm")
+    out = BytesIO()
+    picture.save(out, "PNG")
+    return images.process(ContentFile(out.getvalue(), name="logo.png"))
+
+
+def _give_logo(organization: Organization, index: int) -> None:
+    # An organization keeps the logo it has (one uploaded, or the demo's).
+    if organization.logo and organization.logo.storage.exists(str(organization.logo.name)):
+        return
+    logo = demo_logo(organization.name, LOGO_COLOURS[index % len(LOGO_COLOURS)])
+    organization.logo.save(logo.main, logo)
+
+
 def _domain(name: str) -> str:
     return slugify(name).replace("-", "")[:24] + ".example.org"
 
@@ -104,7 +139,8 @@ def seed_organizations() -> list[str]:
     stages = {s.key: s for s in Stage.objects.all()}
     counties = {c.key: c for c in County.objects.all()}
     created = []
-    for name, sector, side, stage_keys, county_keys, tags, mission, months in ORGANIZATIONS:
+    for number, row in enumerate(ORGANIZATIONS):
+        name, sector, side, stage_keys, county_keys, tags, mission, months = row
         domain = _domain(name)
         organization, _ = Organization.objects.update_or_create(
             slug=slugify(name),
@@ -121,6 +157,7 @@ def seed_organizations() -> list[str]:
                 "joined_on": today - timedelta(days=months * 30 + 3),
             },
         )
+        _give_logo(organization, number)
         organization.stages.set([stages[k] for k in stage_keys if k in stages])
         organization.counties.set([counties[k] for k in county_keys if k in counties])
         organization.expertise.set(

@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 
 from circle import invitations
 from circle.models import Expertise, Membership, Organization, User
-from justop.uploads import checked_image
 
 MAX_CSV_BYTES = 1024 * 1024
 
@@ -136,15 +135,10 @@ class TagsField(forms.CharField):
 
 
 class OrganizationProfileForm(forms.ModelForm[Organization]):
-    # A plain file field: the content checks of justop.uploads give the
-    # messages (format, size, dimensions), not Django's generic one.
-    logo = forms.FileField(
-        label=_("Logo"),
-        required=False,
-        widget=forms.ClearableFileInput(
-            attrs={"accept": "image/png,image/jpeg,image/webp,image/gif"}
-        ),
-        help_text=_("PNG, JPEG, WebP or GIF, up to 2 MB."),
+    # The model field's own form field: the upload is checked by content
+    # (format, size, dimensions, animation) and re-encoded as it is cleaned.
+    logo = Organization._meta.get_field("logo").formfield(
+        label=_("Logo"), required=False, help_text=_("PNG, JPEG, WebP or GIF, up to 2 MB.")
     )
     expertise_names = TagsField(
         label=_("Areas of expertise"),
@@ -176,9 +170,6 @@ class OrganizationProfileForm(forms.ModelForm[Organization]):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["expertise_names"].initial = list(self.instance.expertise.all())
-
-    def clean_logo(self) -> Any:
-        return checked_image(self.cleaned_data.get("logo"), "logo")
 
     def save(self, commit: bool = True) -> Organization:
         organization = super().save(commit=commit)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from justop.images import RenditionImageField
 from justop.uploads import server_name
 
 if TYPE_CHECKING:
@@ -193,7 +194,7 @@ class OrganizationQuerySet(models.QuerySet["Organization"]):
 
 
 def logo_path(instance: Organization, filename: str) -> str:
-    # The extension was chosen from the file's content when it was checked.
+    # Named by migration 0003 only: logos are now stored as renditions.
     extension = filename.rsplit(".", 1)[-1].lower()
     return server_name("logos", extension)
 
@@ -224,7 +225,7 @@ class Organization(models.Model):
     sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices)
     mission = models.TextField(_("mission statement"), blank=True)
     website = models.URLField(_("website"), blank=True)
-    logo = models.ImageField(_("logo"), upload_to=logo_path, blank=True)
+    logo = RenditionImageField(_("logo"), upload_to="logos", blank=True)
     counties = models.ManyToManyField(County, verbose_name=_("counties served"), blank=True)
     stages = models.ManyToManyField(Stage, verbose_name=_("continuum stages served"), blank=True)
     side = models.CharField(_("side"), max_length=10, choices=Side.choices, default=Side.BOTH)

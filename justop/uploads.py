@@ -19,7 +19,7 @@ IMAGE_FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp", "GIF": "gif"}
 
 
 def validate_image(file: Any, *, max_bytes: int = 2 * 1024 * 1024, max_side: int = 4000) -> str:
-    """Raise ValidationError unless the file is a PNG, JPEG, WebP or GIF
+    """Raise ValidationError unless the file is a still PNG, JPEG, WebP or GIF
     image within the limits. Returns the file extension its content calls for."""
     if file.size is not None and file.size > max_bytes:
         raise ValidationError(
@@ -33,7 +33,16 @@ def validate_image(file: Any, *, max_bytes: int = 2 * 1024 * 1024, max_side: int
             image_format = image.format
             width, height = image.size
             image.verify()  # reads the whole file: catches truncated or forged data
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        file.seek(0)
+        with Image.open(file) as image:
+            frames = getattr(image, "n_frames", 1)
+    except Image.DecompressionBombError:
+        raise ValidationError(
+            _("The image has too many pixels to open safely; the limit is %(side)s on each side.")
+            % {"side": max_side},
+            code="too_wide",
+        ) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ValidationError(
             _("This file is not an image we can read. Upload a PNG, JPEG, WebP or GIF file."),
             code="not_an_image",
@@ -54,6 +63,11 @@ def validate_image(file: Any, *, max_bytes: int = 2 * 1024 * 1024, max_side: int
             _("The image is %(width)s by %(height)s pixels; the limit is %(side)s on each side.")
             % {"width": width, "height": height, "side": max_side},
             code="too_wide",
+        )
+    if frames > 1:
+        raise ValidationError(
+            _("Animated images are not accepted. Upload a still PNG, JPEG, WebP or GIF image."),
+            code="animated",
         )
     return IMAGE_FORMATS[image_format]
 

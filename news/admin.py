@@ -17,7 +17,6 @@ from django.utils.translation import ngettext
 from justop.admin_widgets import LabelledFileWidget
 from justop.exports import csv_response
 from justop.pagecache import content_changed
-from justop.uploads import checked_image
 from news.models import Opportunity, Post, Shift, Signup, Subscriber
 
 
@@ -37,9 +36,6 @@ class PostForm(forms.ModelForm[Post]):
             "publish_at",
         )
         widgets = {"hero_image": LabelledFileWidget}
-
-    def clean_hero_image(self) -> object:
-        return checked_image(self.cleaned_data.get("hero_image"), "hero", max_bytes=5 * 1024 * 1024)
 
 
 @admin.register(Post)

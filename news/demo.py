@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from functools import cache
+from io import BytesIO
+from random import Random
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.text import slugify
 
+from justop import images
 from justop.demo import STAFF_EMAIL, demo_person
 from news.models import Opportunity, Post, Shift, Signup
 
@@ -80,13 +85,54 @@ POSTS = [
 ]  # fmt: skip
 
 
+# (description, from, to) of the hero images' gradients.
+HERO_PALETTES = [
+    ("green and gold", (11, 93, 59), (233, 180, 40)),
+    ("blue and teal", (31, 78, 150), (0, 150, 140)),
+    ("plum and coral", (122, 46, 140), (240, 120, 90)),
+    ("rust and sand", (163, 59, 32), (236, 206, 150)),
+]
+
+
+@cache
+def demo_hero(number: int) -> images.ProcessedImage:
+    """A hero image drawn for a demo post: a gradient with overlapping
+    circles, through the same re-encoding as an upload (once per process)."""
+    from PIL import Image, ImageDraw
+
+    _name, start, end = HERO_PALETTES[number % len(HERO_PALETTES)]
+    width, height = 1200, 630
+    gradient = Image.linear_gradient("L").rotate(90).resize((width, height))
+    picture = Image.composite(
+        Image.new("RGB", (width, height), start), Image.new("RGB", (width, height), end), gradient
+    )
+    draw = ImageDraw.Draw(picture, "RGBA")
+    rng = Random(number)  # noqa: S311 -- a drawing, no secret
+    for _ in range(7):
+        x, y, r = rng.randrange(width), rng.randrange(height), rng.randrange(60, 260)
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=(255, 255, 255, rng.randrange(30, 90)))
+    out = BytesIO()
+    picture.save(out, "JPEG", quality=90)
+    return images.process(ContentFile(out.getvalue(), name="hero.jpg"))
+
+
+def _give_hero(post: Post, number: int) -> None:
+    # A post keeps the image it has (one uploaded, or the demo's).
+    if post.hero_image and post.hero_image.storage.exists(str(post.hero_image.name)):
+        return
+    hero = demo_hero(number)
+    colours = HERO_PALETTES[number % len(HERO_PALETTES)][0]
+    post.hero_alt = f"Abstract illustration: light circles on a {colours} gradient."
+    post.hero_image.save(hero.main, hero)
+
+
 def seed_posts() -> list[str]:
     author = demo_person(STAFF_EMAIL, name="Pat Staff", staff=True)
     now = timezone.now()
     for index, (title, category, summary, body) in enumerate(POSTS):
         # From about a year ago to last week, newest last.
         published = now - timedelta(days=360 - index * 23)
-        Post.objects.update_or_create(
+        post, _created = Post.objects.update_or_create(
             slug=slugify(title)[:90],
             defaults={
                 "title": title,
@@ -98,6 +144,7 @@ def seed_posts() -> list[str]:
                 "publish_at": published,
             },
         )
+        _give_hero(post, index)
     Post.objects.update_or_create(
         slug="winter-convening-announced",
         defaults={

@@ -14,6 +14,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from justop import markdown
+from justop.images import RenditionImageField
 from justop.uploads import server_name
 
 
@@ -26,7 +27,7 @@ class NewsQuerySet(models.QuerySet["Post"]):
 
 
 def hero_path(instance: Post, filename: str) -> str:
-    # The extension was chosen from the file's content when it was checked.
+    # Named by migration 0001 only: hero images are now stored as renditions.
     return server_name("news", filename.rsplit(".", 1)[-1].lower())
 
 
@@ -49,7 +50,9 @@ class Post(models.Model):
     body = models.TextField(
         _("body"), help_text=_("Markdown: **bold**, [links](https://…), lists.")
     )
-    hero_image = models.ImageField(_("hero image"), upload_to=hero_path, blank=True)
+    hero_image = RenditionImageField(
+        _("hero image"), upload_to="news", blank=True, max_bytes=5 * 1024 * 1024
+    )
     hero_alt = models.CharField(
         _("hero image description"),
         max_length=200,

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from justop.uploads import checked_image
+from justop import images
 from research import files
 from research.models import Resource, Topic
 from research.publishing import parse_tags
@@ -24,7 +24,8 @@ def clean_resource_file(form: forms.ModelForm[Resource]) -> Any:
 
 
 def clean_cover(form: forms.ModelForm[Resource]) -> Any:
-    return checked_image(form.cleaned_data.get("cover"), "cover")
+    # The model's form field has already checked and re-encoded a new upload.
+    return images.processed(form.cleaned_data.get("cover"))
 
 
 class ResourceForm(forms.ModelForm[Resource]):

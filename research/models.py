@@ -19,6 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from circle.models import Organization
+from justop.images import RenditionImageField
 from justop.uploads import private_storage, server_name
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ def file_path(instance: Resource, filename: str) -> str:
 
 
 def cover_path(instance: Resource, filename: str) -> str:
+    # Named by migration 0001 only: covers are now stored as renditions.
     return server_name("research/covers", filename.rsplit(".", 1)[-1].lower())
 
 
@@ -208,8 +210,12 @@ class Resource(models.Model):
     file_type = models.CharField(_("file type"), max_length=5, choices=FileType.choices, blank=True)
     file_size = models.PositiveBigIntegerField(_("file size"), default=0)
     external_url = models.URLField(_("external link"), blank=True, max_length=500)
-    cover = models.ImageField(
-        _("cover image"), upload_to=cover_path, storage=private_storage, blank=True, max_length=200
+    cover = RenditionImageField(
+        _("cover image"),
+        upload_to="research/covers",
+        storage=private_storage,
+        blank=True,
+        max_length=200,
     )
     cover_alt = models.CharField(
         _("cover image description"),

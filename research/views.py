@@ -9,7 +9,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
 from circle.viewers import viewer_of
-from justop import documents
+from justop import documents, images
 from justop.listing import render_results
 from justop.outbox import absolute
 from justop.pagecache import visitor_cache
@@ -145,16 +145,30 @@ def download(request: HttpRequest, slug: str) -> HttpResponseBase:
     return response
 
 
+COVER_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp", "gif": "image/gif"}
+
+
 @require_GET
 def cover(request: HttpRequest, slug: str) -> HttpResponseBase:
+    """The cover, or with ?size=<width>&format=<ext> one of its renditions:
+    only ever a name derived from the resource's own cover, never one taken
+    from the request."""
     resource = _visible(request, slug)
-    extension = (resource.cover.name or "").rsplit(".", 1)[-1] if resource.cover else ""
-    content_type = {
-        "jpg": "image/jpeg",
-        "png": "image/png",
-        "webp": "image/webp",
-        "gif": "image/gif",
-    }
-    if extension not in content_type:
+    if not resource.cover:
         raise Http404
-    return files.serve(request, resource, "cover", f"cover.{extension}", content_type[extension])
+    name = resource.cover.name or ""
+    if "size" in request.GET or "format" in request.GET:
+        offered = {
+            (str(r.width), n.rsplit(".", 1)[-1]): n
+            for r in images.renditions(name)
+            for n in (r.webp, r.fallback)
+        }
+        name = offered.get((request.GET.get("size", ""), request.GET.get("format", ""))) or ""
+        if not name:
+            raise Http404
+        # In memory only, so the rendition goes out the way the cover does.
+        resource.cover = name
+    extension = name.rsplit(".", 1)[-1]
+    if extension not in COVER_TYPES:
+        raise Http404
+    return files.serve(request, resource, "cover", f"cover.{extension}", COVER_TYPES[extension])
