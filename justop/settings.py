@@ -29,6 +29,7 @@ from justop.env import (
     env_str,
     env_url,
 )
+from justop.storage import storages_from_env
 
 # Lets Django's generic classes be subscripted (ModelAdmin[User]) for typing.
 django_stubs_ext.monkeypatch()
@@ -344,10 +345,20 @@ TIME_ZONE = "America/New_York"
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files (justop/storage.py; docs/deploy.md, "Files"): a public store
+# (logos, hero images) and a private one (research files, covers, forum
+# materials). Local folders MEDIA_ROOT/public, served under MEDIA_URL by the
+# portal itself, and MEDIA_ROOT/private, served by nothing; or two buckets
+# of an S3-compatible object store when S3_PUBLIC_BUCKET and
+# S3_PRIVATE_BUCKET are set.
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+_files = storages_from_env(production=PRODUCTION)
+# Seconds a signed URL of a private object lives; 0 streams private files
+# through the views (justop.storage.signed_url).
+S3_SIGNED_URL_SECONDS = _files.signed_url_seconds
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **_files.storages,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -369,7 +380,8 @@ SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:"],
+    # The object store's public address when files live there.
+    "img-src": [CSP.SELF, "data:", *_files.image_origins],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "form-action": [CSP.SELF],

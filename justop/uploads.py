@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage, Storage
+from django.core.files.storage import Storage
 from django.template.defaultfilters import filesizeformat
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
+
+from justop.storage import private_store
 
 # SVG is left out on purpose: it can carry scripts.
 IMAGE_FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp", "GIF": "gif"}
@@ -85,24 +84,8 @@ def server_name(directory: str, extension: str) -> str:
     return f"{directory}/{uuid.uuid4().hex}.{extension}"
 
 
-class PrivateStorage(FileSystemStorage):
-    """MEDIA_ROOT/private, with no URL: files there (research files, forum
-    materials) go out only through views that apply their visibility rule.
-    Read from the settings lazily (FileSystemStorage forgets them when they
-    change)."""
-
-    @cached_property
-    def base_location(self) -> str:
-        return str(Path(settings.MEDIA_ROOT) / "private")
-
-    @cached_property
-    def base_url(self) -> None:  # type: ignore[override]
-        return None
-
-    def url(self, name: str | None) -> str:
-        # No public address: forms show no "currently" link to a file path.
-        return ""
-
-
 def private_storage() -> Storage:
-    return PrivateStorage()
+    """The private store, ``STORAGES["private"]`` (justop/storage.py): the
+    storage of research files, covers and forum materials. Model fields name
+    this function, so migrations do not change with the backend."""
+    return cast(Storage, private_store)

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from justop import registry, unsubscribe, views
+from justop import media, registry, unsubscribe, views
 
 admin.site.site_header = "JUST Opportunity Portal"
 admin.site.site_title = "JUST Opportunity admin"
@@ -17,6 +17,8 @@ urlpatterns = [
     path("livez", views.livez, name="livez"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("i18n/setlang/", views.set_language, name="set_language"),
+    # The public store's files when it is a local folder (justop/media.py).
+    path("media/<path:path>", media.public_file, name="media"),
     path("unsubscribe/<str:token>/", unsubscribe.unsubscribe, name="unsubscribe"),
     path("", include("circle.urls")),
     path("news/", include("news.urls")),

@@ -78,6 +78,18 @@ from tests.reference import ensure_reference_data
 # Each app with its own module adds its rows, admin objects and world.
 APP_MODULES = (access_forums, access_research, access_asks)
 
+
+def _public_logo() -> str:
+    """One file at a fixed name in the public store, written once."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    name = "logos/0123456789abcdef01234567-1x1.gif"
+    if not default_storage.exists(name):
+        default_storage.save(name, ContentFile(b"GIF89a\x01\x00\x01\x00\x00\x00\x00;"))
+    return name
+
+
 ROWS: dict[str, Row] = {
     # justop
     "home": same(200),
@@ -87,6 +99,8 @@ ROWS: dict[str, Row] = {
     "sitemap": same(200),
     "robots_txt": same(200),
     "set_language": same(302),  # GET redirects back; switching is a POST
+    # A logo in the public store: anyone (justop/media.py).
+    "media": Row(200, 200, 200, kwargs=lambda w: {"path": _public_logo()}),
     # The signed token is the authority: anyone holding the link may leave the stream.
     "unsubscribe": Row(
         200, 200, 200, kwargs=lambda w: {"token": unsubscribe_token(w.user.email, "digest")}
