@@ -10,6 +10,11 @@ def send_newsletter() -> dict[str, object]:
 
 
 @shared_task(ignore_result=True)
+def send_leave_link(email: str) -> bool:
+    return newsletter.send_leave_link(email)
+
+
+@shared_task(ignore_result=True)
 def expire_signups() -> int:
     return volunteering.expire_unconfirmed()
 

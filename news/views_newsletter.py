@@ -1,4 +1,5 @@
-"""Subscribing to the newsletter (double opt-in) and leaving it from a page."""
+"""Subscribing to the newsletter (double opt-in), and asking from a page for a
+link to leave it."""
 
 from __future__ import annotations
 
@@ -10,10 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
-from justop import outbox, ratelimit
+from justop import ratelimit
 from justop.honeypot import honeypot_field
-from news import newsletter
-from news.models import Subscriber
+from news import newsletter, tasks
 
 PER_ADDRESS = ratelimit.Limit("newsletter", 10, 3600)
 PER_EMAIL = ratelimit.Limit("newsletter-email", 3, 24 * 3600)
@@ -71,21 +71,26 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def unsubscribe(request: HttpRequest) -> HttpResponse:
-    """Leaving from a page: the answer is the same whether or not the address
-    was subscribed, so the page tells nothing about anyone."""
+    """Asking for a link to leave. Anyone can type any address here, so the
+    address itself is not taken off: its mailbox gets a link to the page that
+    does it. The answer is the same whether the address is subscribed,
+    unknown or unsubscribed, and so is the work behind it: the request only
+    hands the address to a worker, which decides whether to write."""
     form = EmailForm(request.POST or None)
     if request.method == "POST":
         if not ratelimit.allow(request, PER_ADDRESS):
             return _limited(request, form, "news/newsletter_unsubscribe.html")
-        if form.is_valid() and not form.cleaned_data["website"]:
+        if form.is_valid():
             email = form.cleaned_data["email"]
-            if not ratelimit.allow(request, PER_EMAIL, key=f"leave:{email}"):
-                return _limited(request, form, "news/newsletter_unsubscribe.html")
-            if Subscriber.objects.filter(email__iexact=email).exists():
-                outbox.unsubscribe(email, newsletter.STREAM, source="page")
+            if not form.cleaned_data["website"]:  # a bot fills it in: same answer, no email
+                tasks.send_leave_link.delay(email)
             messages.success(
                 request,
-                _("%(email)s will not receive the newsletter any more.") % {"email": email},
+                _(
+                    "If %(email)s receives the newsletter, an email with a link to leave it "
+                    "is on its way. Open it and press the button."
+                )
+                % {"email": email},
             )
             return redirect("news:newsletter_unsubscribe")
     return render(request, "news/newsletter_unsubscribe.html", {"form": form})
