@@ -257,7 +257,7 @@ def test_a_logo_is_stored_under_a_name_the_server_chooses(admin_client, org, med
     org.refresh_from_db()
     # Re-encoded: a content-hash name, the size in it, nothing of the upload's name.
     assert re.fullmatch(r"logos/[0-9a-f]{24}-\d+x\d+\.jpg", org.logo.name), org.logo.name
-    assert (media / org.logo.name).exists()
+    assert (media / "public" / org.logo.name).exists()
     assert not list(media.rglob("*evil*"))
     assert f'src="{org.logo.url}"' in profile(admin_client, org)
 
@@ -270,7 +270,7 @@ def test_the_logo_extension_comes_from_the_content_not_the_name(admin_client, or
     assert response.status_code == 302
     org.refresh_from_db()
     assert re.fullmatch(r"logos/[0-9a-f]{24}-\d+x\d+\.jpg", org.logo.name), org.logo.name
-    with Image.open(media / org.logo.name) as stored:
+    with Image.open(media / "public" / org.logo.name) as stored:
         assert stored.format == "JPEG"
 
 
