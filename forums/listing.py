@@ -5,6 +5,8 @@ form error instead of failing the page."""
 
 from __future__ import annotations
 
+import contextlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -22,6 +24,9 @@ from forums.models import Forum
 from justop.widgets import QuickSelect
 
 PER_PAGE = 12
+MONTH = re.compile(r"[0-9]{4}-[0-9]{2}")
+# The years a month filter may name, as in the research library's filters.
+FIRST_YEAR, LAST_YEAR = 1900, 2100
 
 
 class ForumFilterForm(forms.Form):
@@ -42,15 +47,16 @@ class ForumFilterForm(forms.Form):
         host.choices = [("", _("Any organization")), *((o.slug, o.name) for o in hosts)]
 
     def clean_month(self) -> date | None:
+        # A bad month is ignored (left out, the field says why), never a 400.
         value = self.cleaned_data.get("month") or ""
         if not value:
             return None
-        try:
-            return datetime.strptime(value, "%Y-%m").date()
-        except ValueError:
-            raise forms.ValidationError(
-                _("Write a month as year-month, for example 2026-11.")
-            ) from None
+        # ASCII digits only (strptime takes any Unicode digit) and a year
+        # whose next month is a date (9999-12 is not).
+        if MONTH.fullmatch(value) and FIRST_YEAR <= int(value[:4]) <= LAST_YEAR:
+            with contextlib.suppress(ValueError):  # a month 00 or 13
+                return datetime.strptime(value, "%Y-%m").date()
+        raise forms.ValidationError(_("Write a month as year-month, for example 2026-11."))
 
     def filters(self) -> dict[str, Any]:
         self.is_valid()
@@ -83,7 +89,8 @@ def matching(viewer: Viewer, filters: Mapping[str, Any], *, past: bool) -> Query
         start, end = _month_bounds(month)
         forums = forums.filter(starts_at__gte=start, starts_at__lt=end)
     return forums.with_counts().prefetch_related(
-        Prefetch("hosts", queryset=Organization.objects.order_by("name"))
+        # An organization that left the Circle is no longer named on the cards.
+        Prefetch("hosts", queryset=Organization.objects.active().order_by("name"))
     )
 
 

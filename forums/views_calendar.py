@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.http import Http404, HttpRequest, HttpResponse
 
 from circle.access import current_user
@@ -10,6 +12,8 @@ from forums import calendar
 from forums.models import Registration
 from forums.views import visible_forum
 from justop.pagecache import visitor_cache
+
+TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def _ics(content: bytes, filename: str, *, private: bool) -> HttpResponse:
@@ -39,7 +43,9 @@ def public_feed(request: HttpRequest) -> HttpResponse:
 def personal_feed(request: HttpRequest, token: str) -> HttpResponse:
     """Calendar clients cannot sign in: the secret address is the key. It
     shows the forums the person has a place at and may still see."""
-    user = calendar.user_of_token(token)
+    # Anything not shaped like a token (calendar_token: URL-safe base64) is
+    # not found, without a lookup (a NUL would break the query).
+    user = calendar.user_of_token(token) if TOKEN.fullmatch(token) else None
     if user is None:
         raise Http404
     return _ics(calendar.personal_feed(viewer_of(user)), "my-forums.ics", private=True)
