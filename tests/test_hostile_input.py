@@ -4,12 +4,12 @@ page, every path parameter and the Host header.
 The pages come from the access matrix (tests/test_access_matrix.py), which
 holds a row for every URL pattern, so a new page is covered without being
 listed here. Each page is opened as a visitor and as a member, and the
-admin's lists as staff with a second factor; the parameters it reads are
-discovered from what it offers: the fields of its bound forms (a filter
-form is bound to the query string), the fields of its GET forms and the query strings of its own links, plus
-EXTRA_PARAMETERS that a view may read without offering them. Every
-parameter then gets every HOSTILE value, alone, and all of them at once in
-the page and in its htmx fragment.
+admin's lists as staff with a second factor. The parameters a page reads are
+discovered from what it offers: the fields of its bound forms (a filter form
+is bound to the query string), the fields of its GET forms and the query
+strings of its own links, plus EXTRA_PARAMETERS that a view may read without
+offering them. Every parameter then gets every HOSTILE value, alone, and all
+of them at once in the page and in its htmx fragment.
 
 A bad value is ignored or refused (400 or 404), whichever the page decided,
 never answered with a 5xx. NUL bytes matter on PostgreSQL in particular,
