@@ -85,33 +85,29 @@ LEAVE_LINK_EVERY = 3600
 
 def send_leave_link(email: str, now: datetime | None = None) -> bool:
     """Email a confirmed subscriber, in their language, the link to the page
-    that takes them off the newsletter with one button (the same page as the
+    that takes them off the newsletter with one button (the same link as the
     one-click link of every issue). Nothing goes to an address that is not
-    subscribed. Returns whether an email was queued.
+    subscribed or that left the stream. Returns whether an email was queued.
 
     Runs in a worker, not in the request that asked for it, so that the
     request does the same work whatever the address (views_newsletter)."""
-    email = email.strip().lower()
+    subscriber = Subscriber.objects.filter(
+        email__iexact=email.strip(), status=Subscriber.Status.CONFIRMED
+    ).first()
+    if subscriber is None or outbox.suppressed_pairs([(subscriber.email, STREAM)]):
+        return False
     window = int((now or timezone.now()).timestamp() // LEAVE_LINK_EVERY)
-    with transaction.atomic():
-        subscriber = (
-            Subscriber.objects.select_for_update()
-            .filter(email__iexact=email, status=Subscriber.Status.CONFIRMED)
-            .first()
+    queued = outbox.queue(
+        outbox.Email(
+            kind="news.newsletter_leave",
+            to=subscriber.email,
+            about=subscriber,
+            period=f"hour:{window}",
+            language=subscriber.language,
+            template="news/emails/newsletter_leave",
+            context={"url": outbox.unsubscribe_url(subscriber.email, STREAM)},
         )
-        if subscriber is None or outbox.suppressed_pairs([(subscriber.email, STREAM)]):
-            return False
-        queued = outbox.queue(
-            outbox.Email(
-                kind="news.newsletter_leave",
-                to=subscriber.email,
-                about=subscriber,
-                period=f"hour:{window}",
-                language=subscriber.language,
-                template="news/emails/newsletter_leave",
-                context={"url": outbox.unsubscribe_url(subscriber.email, STREAM)},
-            )
-        )
+    )
     return queued is not None
 
 

@@ -3,8 +3,11 @@ link to leave it."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from django import forms
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -83,7 +86,9 @@ def unsubscribe(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             email = form.cleaned_data["email"]
             if not form.cleaned_data["website"]:  # a bot fills it in: same answer, no email
-                tasks.send_leave_link.delay(email)
+                # Not robust: with the broker down the page fails (for every
+                # address alike) rather than promise an email nothing will send.
+                transaction.on_commit(partial(tasks.send_leave_link.delay, email))
             messages.success(
                 request,
                 _(
