@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_vary_headers
 
@@ -94,20 +95,16 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "forums/forum_detail.html", context)
 
 
-def material(request: HttpRequest, slug: str, pk: int) -> FileResponse:
-    """A file of a forum, for whoever may see the forum, as a download."""
+def material(request: HttpRequest, slug: str, pk: int) -> HttpResponseBase:
+    """A file of a forum, for whoever may see the forum, as a download
+    (ranges, HEAD and the cache policy of justop.documents.file_response).
+    Never shared by caches: a forum's audience may change."""
     forum = visible_forum(request, slug)
     found = get_object_or_404(forum.materials.exclude(file=""), pk=pk)
-    try:
-        handle = found.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
+    return documents.file_response(
+        request,
+        found.file,
+        public=False,
         filename=found.download_name(),
         content_type=documents.content_type(found.file_extension),
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response

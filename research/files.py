@@ -93,7 +93,8 @@ def serve(
     """The resource's file or cover for someone who may see the resource.
     A public resource's may sit in shared caches, asked again on every
     request (it may become private, or be replaced); any other stays out of
-    them (justop.documents.file_response)."""
+    them. Byte ranges (a resumed download), HEAD and signed URLs of an
+    object store: justop.documents.file_response."""
     return documents.file_response(
         request,
         getattr(resource, field),

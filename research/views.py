@@ -6,7 +6,7 @@ from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from circle.viewers import viewer_of
 from justop import documents, images
@@ -126,7 +126,7 @@ def resource_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def download(request: HttpRequest, slug: str) -> HttpResponseBase:
     resource = _visible(request, slug)
     if not resource.file:
@@ -138,9 +138,10 @@ def download(request: HttpRequest, slug: str) -> HttpResponseBase:
         documents.download_name(resource.title, resource.file_type, fallback="research"),
         documents.content_type(resource.file_type),
     )
-    # A cache's revalidation (304) is no download. Counted in the database,
-    # not read-modify-write: parallel downloads all count.
-    if response.status_code == 200:
+    # A cache's revalidation (304), a HEAD or a resumed download (a range
+    # from further on) is no new download. Counted in the database, not
+    # read-modify-write: parallel downloads all count.
+    if request.method == "GET" and documents.starts_download(request, response):
         Resource.objects.filter(pk=resource.pk).update(download_count=F("download_count") + 1)
     return response
 
@@ -148,7 +149,7 @@ def download(request: HttpRequest, slug: str) -> HttpResponseBase:
 COVER_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp", "gif": "image/gif"}
 
 
-@require_GET
+@require_safe
 def cover(request: HttpRequest, slug: str) -> HttpResponseBase:
     """The cover, or with ?size=<width>&format=<ext> one of its renditions:
     only ever a name derived from the resource's own cover, never one taken
