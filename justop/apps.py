@@ -19,3 +19,8 @@ class JustopConfig(AppConfig):
         from justop.models import OutboxEmail, Suppression
 
         pagecache.ignore(OutboxEmail, Suppression)
+
+        from justop import files
+
+        # Every model's file fields, found by type: justop imports no feature app.
+        files.watch()

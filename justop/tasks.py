@@ -4,7 +4,7 @@ from celery import shared_task
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
-from justop import outbox
+from justop import files, outbox
 
 
 @shared_task
@@ -44,3 +44,21 @@ def sweep_outbox() -> int:
 @shared_task(ignore_result=True)
 def purge_outbox() -> int:
     return outbox.purge()
+
+
+# Deleting a missing object is no error, so a task run twice (acks_late)
+# does no harm. Storage errors (a store that is briefly unreachable) are
+# retried with backoff; what still fails, orphaned_files finds later.
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=5,
+)
+def delete_files(alias: str, names: list[str], renditions: bool = False) -> int:
+    """Delete the objects of replaced or deleted files (justop.files) that
+    no row names any more; returns how many went."""
+    return len(files.delete_unused(alias, names, renditions=renditions))
