@@ -9,6 +9,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from circle.access import get_org_for_admin, signed_in_person
+from justop.bodylimit import accepts_uploads
+from justop.images import DEFAULT_MAX_BYTES as MAX_IMAGE_BYTES
+from research import files
 from research.forms import ResourceForm
 from research.publishing import save_resource
 
@@ -27,6 +30,8 @@ def manage_list(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+# The file and its cover.
+@accepts_uploads(max_bytes=lambda: files.max_bytes() + MAX_IMAGE_BYTES)
 @login_required
 def manage_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
     access = get_org_for_admin(request, slug)

@@ -19,10 +19,12 @@ from django.views.decorators.http import require_POST
 
 from circle import invitations
 from circle.access import current_user, get_org_for_admin, signed_in_person
-from circle.forms import AcceptInvitationForm, InviteForm
+from circle.forms import MAX_CSV_BYTES, AcceptInvitationForm, InviteForm
 from circle.models import Invitation, InvitationBatch, User
+from justop.bodylimit import accepts_uploads
 
 
+@accepts_uploads(max_bytes=MAX_CSV_BYTES)
 @login_required
 def manage_invitations(request: HttpRequest, slug: str) -> HttpResponse:
     access = get_org_for_admin(request, slug)

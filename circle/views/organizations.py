@@ -13,6 +13,8 @@ from circle.access import get_org_for_admin, get_org_for_viewer, is_member
 from circle.forms import MemberForm, OrganizationProfileForm
 from circle.models import Membership, Organization
 from circle.viewers import has_staff_power
+from justop.bodylimit import accepts_uploads
+from justop.images import DEFAULT_MAX_BYTES as MAX_IMAGE_BYTES
 from justop.pagecache import visitor_cache
 from justop.registry import organization_sections
 
@@ -54,6 +56,7 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@accepts_uploads(max_bytes=MAX_IMAGE_BYTES)
 @login_required
 def manage_profile(request: HttpRequest, slug: str) -> HttpResponse:
     access = get_org_for_admin(request, slug)
