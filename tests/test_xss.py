@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from circle import applications
-from circle.models import JoinApplication, Membership, Organization, Stage
+from circle.models import County, JoinApplication, Membership, Organization, Stage
 from justop import outbox
 from justop.models import OutboxEmail
 from news import newsletter
@@ -90,7 +90,7 @@ def test_a_join_application_full_of_markup_stays_inert_everywhere(client, staff_
             "mission": PAYLOAD,
             "side": "both",
             "stages": [stage.pk],
-            "counties": ["1"],
+            "counties": [County.objects.first().pk],
             "applicant_name": PAYLOAD,
             "applicant_email": "evil@example.org",
             "applicant_title": SHORT,
