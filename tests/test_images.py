@@ -32,6 +32,7 @@ from tests.factories import (
 )
 from tests.factories_news import NewsPostFactory
 from tests.factories_research import ResourceFactory, research_setup  # noqa: F401
+from tests.forms import news_post_data, profile_data, resource_data
 
 pytestmark = pytest.mark.django_db
 
@@ -139,23 +140,6 @@ def org(media):
 def admin_client(client, org):
     sign_in(client, member_of(org, Membership.Role.ADMIN))
     return client
-
-
-def profile_data(org: Organization, **changes) -> dict:
-    return {
-        "name": org.name,
-        "sector": org.sector,
-        "side": org.side,
-        "mission": org.mission,
-        "website": org.website,
-        "stages": [s.pk for s in org.stages.all()],
-        "counties": [c.pk for c in org.counties.all()],
-        "contact_name": org.contact_name,
-        "contact_email": org.contact_email,
-        "contact_phone": org.contact_phone,
-        "expertise_names": "",
-        **changes,
-    }
 
 
 def upload_logo(client, org: Organization, content: bytes, **kwargs) -> Organization:
@@ -407,28 +391,11 @@ def test_a_logo_stored_before_re_encoding_still_displays(org, client):
 # --- Hero images -----------------------------------------------------------------
 
 
-def admin_post_data(**overrides) -> dict:
-    now = timezone.localtime()
-    return {
-        "title": "Spring career fair",
-        "slug": "spring-career-fair",
-        "category": Post.Category.VOLUNTEER,
-        "summary": "Help job seekers.",
-        "body": "We need **volunteers**.",
-        "hero_alt": "Volunteers at a table",
-        "author": "",
-        "status": Post.Status.PUBLISHED,
-        "publish_at_0": now.strftime("%Y-%m-%d"),
-        "publish_at_1": now.strftime("%H:%M:%S"),
-        **overrides,
-    }
-
-
 def test_a_hero_image_uploaded_in_the_admin_is_re_encoded_and_shown(client, media, settings):
     sign_in_with_second_factor(client, StaffFactory())
     response = client.post(
         reverse("admin:news_post_add"),
-        admin_post_data(hero_image=upload(photo(size=(2400, 1600), orientation=3))),
+        news_post_data(hero_image=upload(photo(size=(2400, 1600), orientation=3))),
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
     post = Post.objects.get(slug="spring-career-fair")
@@ -464,7 +431,7 @@ def test_the_admin_refuses_an_animated_hero_with_the_message(client, media):
     sign_in_with_second_factor(client, StaffFactory())
     response = client.post(
         reverse("admin:news_post_add"),
-        admin_post_data(hero_image=upload(animated_gif(), "a.gif", "image/gif")),
+        news_post_data(hero_image=upload(animated_gif(), "a.gif", "image/gif")),
     )
     assert response.status_code == 200
     assert "Animated images are not accepted" in str(
@@ -476,18 +443,9 @@ def test_the_admin_refuses_an_animated_hero_with_the_message(client, media):
 
 
 def cover_post(client, **extra):
-    data = {
-        "title": "Jobs along the corridor",
-        "kind": "report",
-        "abstract": "Where the jobs are.",
-        "published_on": "2025-06-01",
-        "language": "en",
-        "visibility": "organization",
-        "status": "published",
-        "external_url": "https://example.org/report",
-        "cover_alt": "The corridor at dawn",
-        **extra,
-    }
+    data = resource_data(
+        external_url="https://example.org/report", cover_alt="The corridor at dawn", **extra
+    )
     return client.post(reverse("research:manage_add", args=["org-a"]), data)
 
 

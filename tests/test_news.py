@@ -22,6 +22,7 @@ from justop.registry import digest_sections
 from news import sections
 from news.models import Post
 from tests.factories import StaffFactory, sign_in_with_second_factor
+from tests.forms import news_post_data
 
 pytestmark = pytest.mark.django_db
 
@@ -401,24 +402,6 @@ def test_an_unknown_category_feed_is_404(client, name):
 # --- Hero image in the admin -------------------------------------------------
 
 
-def admin_post_data(**overrides) -> dict:
-    now = timezone.localtime()
-    data = {
-        "title": "Spring career fair",
-        "slug": "spring-career-fair",
-        "category": C.VOLUNTEER,
-        "summary": "Help job seekers.",
-        "body": "We need **volunteers**.",
-        "hero_alt": "",
-        "author": "",
-        "status": Post.Status.PUBLISHED,
-        "publish_at_0": now.strftime("%Y-%m-%d"),
-        "publish_at_1": now.strftime("%H:%M:%S"),
-    }
-    data.update(overrides)
-    return data
-
-
 def form_errors(response) -> dict:
     if response.status_code == 302:
         return {}
@@ -439,7 +422,7 @@ def test_the_admin_accepts_a_real_png_with_a_description_and_names_it_itself(
     image.name = "../../my holiday photo.PNG"
     response = staff_client.post(
         reverse("admin:news_post_add"),
-        admin_post_data(hero_image=image, hero_alt="Volunteers at a table"),
+        news_post_data(hero_image=image, hero_alt="Volunteers at a table"),
     )
     assert response.status_code == 302, form_errors(response)
     post = Post.objects.get(slug="spring-career-fair")
@@ -454,7 +437,7 @@ def test_the_admin_refuses_an_image_without_a_description(staff_client):
     image = io.BytesIO(png_bytes())
     image.name = "photo.png"
     response = staff_client.post(
-        reverse("admin:news_post_add"), admin_post_data(hero_image=image, hero_alt="  ")
+        reverse("admin:news_post_add"), news_post_data(hero_image=image, hero_alt="  ")
     )
     assert response.status_code == 200
     assert "hero_alt" in form_errors(response)
@@ -465,7 +448,7 @@ def test_the_admin_refuses_a_text_file_named_png(staff_client):
     fake = io.BytesIO(b"<script>alert(1)</script> not an image at all")
     fake.name = "photo.png"
     response = staff_client.post(
-        reverse("admin:news_post_add"), admin_post_data(hero_image=fake, hero_alt="A photo")
+        reverse("admin:news_post_add"), news_post_data(hero_image=fake, hero_alt="A photo")
     )
     assert response.status_code == 200
     assert "hero_image" in form_errors(response)
@@ -478,7 +461,7 @@ def test_the_detail_page_shows_the_hero_image_with_its_description(staff_client,
     image.name = "photo.png"
     response = staff_client.post(
         reverse("admin:news_post_add"),
-        admin_post_data(hero_image=image, hero_alt="Volunteers at a table"),
+        news_post_data(hero_image=image, hero_alt="Volunteers at a table"),
     )
     assert response.status_code == 302, form_errors(response)
     post = Post.objects.get()

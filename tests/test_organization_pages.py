@@ -23,6 +23,7 @@ from tests.factories import (
     sign_in,
     sign_in_with_second_factor,
 )
+from tests.forms import profile_data
 
 ADMIN = Membership.Role.ADMIN
 
@@ -178,23 +179,6 @@ def admin_client(client, people):
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     return tmp_path
-
-
-def profile_data(org: Organization, **changes) -> dict:
-    data = {
-        "name": org.name,
-        "sector": org.sector,
-        "side": org.side,
-        "mission": org.mission,
-        "website": org.website,
-        "stages": [s.pk for s in org.stages.all()],
-        "counties": [c.pk for c in org.counties.all()],
-        "contact_name": org.contact_name,
-        "contact_email": org.contact_email,
-        "contact_phone": org.contact_phone,
-        "expertise_names": "",
-    }
-    return data | changes
 
 
 def manage(org: Organization) -> str:

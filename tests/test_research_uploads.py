@@ -24,6 +24,7 @@ from tests.factories_research import (  # noqa: F401
     upload,
     xlsx_bytes,
 )
+from tests.forms import resource_data
 
 pytestmark = pytest.mark.django_db
 
@@ -40,17 +41,7 @@ def admin_client(client, organization):
 
 
 def post(client, file, **extra):
-    data = {
-        "title": "Jobs along the corridor",
-        "kind": "report",
-        "abstract": "Where the jobs are.",
-        "published_on": "2025-06-01",
-        "language": "en",
-        "visibility": "organization",
-        "status": "published",
-        "file": file,
-        **extra,
-    }
+    data = resource_data(file=file, **extra)
     return client.post(reverse("research:manage_add", args=["org-a"]), data)
 
 

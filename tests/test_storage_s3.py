@@ -19,13 +19,12 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
 from django.urls import reverse
-from django.utils import timezone
 from PIL import Image
 
-from circle.models import Organization
 from justop import images, storage
 from news.models import Post
 from research.models import Resource
+from tests import forms
 from tests.factories import (
     MemberFactory,
     OrganizationFactory,
@@ -34,6 +33,7 @@ from tests.factories import (
     sign_in_with_second_factor,
 )
 from tests.factories_research import pdf_bytes, research_setup, upload  # noqa: F401
+from tests.forms import news_post_data, profile_data
 from tests.s3 import (  # noqa: F401 - fixtures
     Buckets,
     fetch,
@@ -93,21 +93,6 @@ def org():
     return OrganizationFactory(name="Westside Works", slug="westside-works")
 
 
-def profile_data(org: Organization, **changes) -> dict:
-    return {
-        "name": org.name,
-        "sector": org.sector,
-        "side": org.side,
-        "mission": org.mission,
-        "website": org.website,
-        "contact_name": org.contact_name,
-        "contact_email": org.contact_email,
-        "contact_phone": org.contact_phone,
-        "expertise_names": "",
-        **changes,
-    }
-
-
 def test_it_stores_shows_replaces_and_removes_a_logo_in_the_public_bucket(
     client, org, s3, settings
 ):
@@ -147,29 +132,12 @@ def test_it_stores_shows_replaces_and_removes_a_logo_in_the_public_bucket(
 # --- Hero images, by staff in the admin -------------------------------------------------
 
 
-def post_data(**changes) -> dict:
-    now = timezone.localtime()
-    return {
-        "title": "Spring career fair",
-        "slug": "spring-career-fair",
-        "category": Post.Category.HAPPENINGS,
-        "summary": "Help job seekers.",
-        "body": "We need **volunteers**.",
-        "hero_alt": "Volunteers at a table",
-        "author": "",
-        "status": Post.Status.PUBLISHED,
-        "publish_at_0": now.strftime("%Y-%m-%d"),
-        "publish_at_1": now.strftime("%H:%M:%S"),
-        **changes,
-    }
-
-
 def test_it_stores_shows_replaces_and_removes_a_hero_image_in_the_public_bucket(
     client, s3, settings
 ):
     sign_in_with_second_factor(client, StaffFactory())
     response = client.post(
-        reverse("admin:news_post_add"), post_data(hero_image=image_upload((30, 120, 60)))
+        reverse("admin:news_post_add"), news_post_data(hero_image=image_upload((30, 120, 60)))
     )
     assert response.status_code == 302
     post = Post.objects.get()
@@ -187,14 +155,14 @@ def test_it_stores_shows_replaces_and_removes_a_hero_image_in_the_public_bucket(
 
     sign_in_with_second_factor(client, StaffFactory())
     change = reverse("admin:news_post_change", args=[post.pk])
-    response = client.post(change, post_data(hero_image=image_upload((90, 20, 160))))
+    response = client.post(change, news_post_data(hero_image=image_upload((90, 20, 160))))
     assert response.status_code == 302
     post.refresh_from_db()
     assert post.hero_image.name != first
     page = re.sub(r"<meta [^>]*>", "", client.get(post.get_absolute_url()).content.decode())
     assert_shows_image(page, s3, post.hero_image.name)
 
-    response = client.post(change, post_data(**{"hero_image-clear": "on", "hero_alt": ""}))
+    response = client.post(change, news_post_data(**{"hero_image-clear": "on", "hero_alt": ""}))
     assert response.status_code == 302
     post.refresh_from_db()
     assert not post.hero_image
@@ -206,17 +174,9 @@ def test_it_stores_shows_replaces_and_removes_a_hero_image_in_the_public_bucket(
 
 
 def resource_data(visibility: str, file, **changes) -> dict:
-    return {
-        "title": f"Jobs along the corridor ({visibility})",
-        "kind": "report",
-        "abstract": "Where the jobs are.",
-        "published_on": "2025-06-01",
-        "language": "en",
-        "visibility": visibility,
-        "status": "published",
-        "file": file,
-        **changes,
-    }
+    return forms.resource_data(
+        title=f"Jobs along the corridor ({visibility})", visibility=visibility, file=file, **changes
+    )
 
 
 def download(client, resource: Resource):
