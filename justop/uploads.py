@@ -71,14 +71,6 @@ def validate_image(file: Any, *, max_bytes: int = 2 * 1024 * 1024, max_side: int
     return IMAGE_FORMATS[image_format]
 
 
-def checked_image(upload: Any, stem: str, **limits: Any) -> Any:
-    """A new upload checked by content and named after what it is
-    (``<stem>.<extension>``); a file already stored passes unchanged."""
-    if upload and hasattr(upload, "content_type"):
-        upload.name = f"{stem}.{validate_image(upload, **limits)}"
-    return upload
-
-
 def server_name(directory: str, extension: str) -> str:
     """A name the server chooses: nothing of the uploader's file name is kept."""
     return f"{directory}/{uuid.uuid4().hex}.{extension}"
