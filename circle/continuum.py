@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import textwrap
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TypedDict
 from urllib.parse import urlencode
@@ -22,8 +23,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from circle.models import County, Organization, OrganizationQuerySet, Post, Stage
+from circle.models import County, Organization, OrganizationQuerySet, Stage
 from circle.viewers import Viewer
+from justop import registry
 
 Side = Organization.Side
 
@@ -149,20 +151,14 @@ def _cell(
     return Cell(count=count, url=url, where=where, marks_gap=marks_gap)
 
 
-def _open_posts(viewer: Viewer | None) -> dict[tuple[int, int, str], int]:
-    """Open asks and offers per stage, county and kind, of the posts the
-    viewer may see (their one visibility rule). One query."""
-    if viewer is None:
-        return {}
-    rows = (
-        Post.objects.visible_to(viewer)
-        .open()
-        .order_by()
-        .values("stages", "counties", "kind")
-        .annotate(n=Count("id", distinct=True))
-        .values_list("stages", "counties", "kind", "n")
-    )
-    return {(stage, county, kind): n for stage, county, kind, n in rows if stage and county}
+def _open_posts(viewer: Viewer | None) -> tuple[Mapping[tuple[int, int, str], int], str]:
+    """Open asks and offers per stage, county and kind that the viewer may
+    see, from the app that owns them (justop.registry.ContinuumPosts), and
+    the board they link to. One query."""
+    source = registry.continuum_posts()
+    if viewer is None or source is None:
+        return {}, ""
+    return source.counts(viewer), reverse(source.board_url_name)
 
 
 def build_map(viewer: Viewer | None = None) -> ContinuumMap:
@@ -171,8 +167,7 @@ def build_map(viewer: Viewer | None = None) -> ContinuumMap:
     stages = list(Stage.objects.all())
     counties = list(County.objects.all())
     cells = _stage_county_counts()
-    posts = _open_posts(viewer)
-    board = reverse("circle:board")
+    posts, board = _open_posts(viewer)
     sides = _stage_side_counts()
     per_county = _county_counts()
     organization_count = _active().count()
@@ -188,8 +183,8 @@ def build_map(viewer: Viewer | None = None) -> ContinuumMap:
                     f"{stage.localized_name}, {county.name}",
                     {"stage": stage.key, "county": county.key},
                 ),
-                posts.get((stage.pk, county.pk, Post.Kind.ASK), 0),
-                posts.get((stage.pk, county.pk, Post.Kind.OFFER), 0),
+                posts.get((stage.pk, county.pk, "ask"), 0),
+                posts.get((stage.pk, county.pk, "offer"), 0),
                 _directory_url(board, stage=stage.key, county=county.key),
             )
             for stage in stages

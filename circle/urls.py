@@ -3,7 +3,6 @@ from django.urls import path
 from circle.views import (
     account,
     applications,
-    asks,
     continuum,
     directory,
     invitations,
@@ -22,22 +21,6 @@ urlpatterns = [
     # Members
     path("directory/", directory.directory, name="directory"),
     path("continuum/", continuum.continuum, name="continuum"),
-    # Members: asks and offers
-    path("asks/", asks.board_page, name="board"),
-    path("asks/new/", asks.post_create, name="post_create"),
-    path("asks/outcomes/", asks.outcomes_page, name="outcomes"),
-    path("asks/<int:pk>/", asks.post_detail, name="post"),
-    path("asks/<int:pk>/edit/", asks.post_edit, name="post_edit"),
-    path("asks/<int:pk>/close/", asks.post_close, name="post_close"),
-    path("asks/<int:pk>/reopen/", asks.post_reopen, name="post_reopen"),
-    path("asks/<int:pk>/matches/", asks.post_matches, name="post_matches"),
-    path("asks/<int:pk>/matches/<int:other>/", asks.mark_match, name="mark_match"),
-    path("asks/<int:pk>/respond/", asks.respond, name="post_respond"),
-    path(
-        "asks/<int:pk>/conversations/<int:conversation_pk>/",
-        asks.conversation,
-        name="conversation",
-    ),
     # An organization's admins
     path("orgs/<slug:slug>/manage/", organizations.manage_profile, name="manage_profile"),
     path("orgs/<slug:slug>/manage/members/", organizations.manage_members, name="manage_members"),
@@ -66,7 +49,6 @@ urlpatterns = [
         invitations.batch,
         name="invitation_batch",
     ),
-    path("orgs/<slug:slug>/manage/asks/", asks.manage_posts, name="manage_posts"),
     # A person's own account
     path("accounts/preferences/", preferences.email_preferences, name="email_preferences"),
     path("accounts/memberships/", account.memberships_page, name="memberships"),

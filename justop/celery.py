@@ -83,7 +83,7 @@ app.conf.beat_schedule = {
     # Asks and offers past their deadline become closed (pages count them
     # as expired already; this stores it).
     "close-expired-posts": {
-        "task": "circle.tasks_asks.close_expired_posts",
+        "task": "asks.tasks.close_expired_posts",
         "schedule": crontab(minute=5),
     },
 }

@@ -225,3 +225,28 @@ def register_nav_link(link: NavLink) -> None:
 
 def nav_links() -> list[NavLink]:
     return sorted(_nav_links.values(), key=lambda link: (link.order, link.key))
+
+
+# --- The continuum map's asks and offers ------------------------------------------------
+# The app of asks and offers tells the continuum map how many open asks and
+# offers a viewer may see per stage and county; the map links each count to
+# the board filtered by stage and county. Without one, the map shows none.
+
+
+@dataclass(frozen=True)
+class ContinuumPosts:
+    # (stage pk, county pk, "ask" or "offer") -> count, for a viewer
+    # (circle.viewers.Viewer), applying the posts' visibility rule.
+    counts: Callable[[Any], Mapping[tuple[int, int, str], int]]
+    board_url_name: str
+
+
+_continuum_posts: list[ContinuumPosts] = []
+
+
+def register_continuum_posts(source: ContinuumPosts) -> None:
+    _continuum_posts[:] = [source]
+
+
+def continuum_posts() -> ContinuumPosts | None:
+    return _continuum_posts[0] if _continuum_posts else None

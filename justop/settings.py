@@ -75,6 +75,7 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=10)
 
 INSTALLED_APPS = [
     "circle",
+    "asks",
     "justop",
     "forums",
     "research",

@@ -24,6 +24,7 @@ urlpatterns = [
     path("media/<path:path>", media.public_file, name="media"),
     path("unsubscribe/<str:token>/", unsubscribe.unsubscribe, name="unsubscribe"),
     path("", include("circle.urls")),
+    path("", include("asks.urls")),
     path("news/", include("news.urls")),
     # forums and research name their own prefixes (forums/, research/) and
     # their pages under orgs/<slug>/manage/.

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from circle import asks
-from circle.models import Outcome, Post
+from asks import services
+from asks.models import Outcome, Post
 from tests.access import LOGIN, Row, World, admins_of_a, members_only, org_a
 from tests.factories import OrganizationFactory, member_of
 from tests.factories_asks import PostFactory, offer
@@ -32,25 +32,25 @@ def _editors(**kwargs: Any) -> Row:
 
 
 ROWS: dict[str, Row] = {
-    "circle:board": members_only(),
-    "circle:outcomes": members_only(),
+    "asks:board": members_only(),
+    "asks:outcomes": members_only(),
     # Staff outside any organization have no one to post for.
-    "circle:post_create": Row(LOGIN, 403, 403, member_a=200, admin_a=200, member_b=200),
-    "circle:post": _chosen_only(kwargs=_post),
-    "circle:post_matches": _chosen_only(kwargs=_post),
-    "circle:post_edit": _editors(kwargs=_post),
-    "circle:post_close": _editors(kwargs=_post),
-    "circle:conversation": _chosen_only(
+    "asks:post_create": Row(LOGIN, 403, 403, member_a=200, admin_a=200, member_b=200),
+    "asks:post": _chosen_only(kwargs=_post),
+    "asks:post_matches": _chosen_only(kwargs=_post),
+    "asks:post_edit": _editors(kwargs=_post),
+    "asks:post_close": _editors(kwargs=_post),
+    "asks:conversation": _chosen_only(
         kwargs=lambda w: {
             "pk": w.more["asks_post"].pk,
             "conversation_pk": w.more["asks_conversation"].pk,
         }
     ),
-    "circle:manage_posts": admins_of_a(kwargs=org_a),
+    "asks:manage_posts": admins_of_a(kwargs=org_a),
     # POST only: a GET is refused before anything is looked up.
-    "circle:post_reopen": Row(405, 405, 405, kwargs=_post),
-    "circle:post_respond": Row(405, 405, 405, kwargs=_post),
-    "circle:mark_match": Row(
+    "asks:post_reopen": Row(405, 405, 405, kwargs=_post),
+    "asks:post_respond": Row(405, 405, 405, kwargs=_post),
+    "asks:mark_match": Row(
         405,
         405,
         405,
@@ -59,10 +59,10 @@ ROWS: dict[str, Row] = {
 }
 
 ADMIN_OBJECTS: dict[str, Callable[[World], Any]] = {
-    "circle.Post": lambda w: w.more["asks_post"],
-    "circle.Match": lambda w: w.more["asks_match"],
-    "circle.Conversation": lambda w: w.more["asks_conversation"],
-    "circle.Outcome": lambda w: w.more["asks_outcome"],
+    "asks.Post": lambda w: w.more["asks_post"],
+    "asks.Match": lambda w: w.more["asks_match"],
+    "asks.Conversation": lambda w: w.more["asks_conversation"],
+    "asks.Outcome": lambda w: w.more["asks_outcome"],
 }
 ADMIN_EXCEPTIONS: dict[tuple[str, str], int] = {}
 ADMIN_EXTRA_VIEWS: dict[str, tuple[int, Callable[[World], dict[str, Any]]]] = {}
@@ -81,14 +81,14 @@ def build(world: World) -> dict[str, Any]:
         shared_with=[organization_c],
     )
     fitting = offer(organization=organization_c, author=person_c, stages=["job-access"])
-    sent = asks.respond(
+    sent = services.respond(
         ask, organization=organization_c, author=person_c, body="Our graduates are ready."
     )
     matched = PostFactory(organization=world.org_a, status=Post.Status.MATCHED)
     return {
         "asks_post": ask,
         "asks_offer": fitting,
-        "asks_match": asks.mark_match(ask, fitting, state="conversation", by=person_c),
+        "asks_match": services.mark_match(ask, fitting, state="conversation", by=person_c),
         "asks_conversation": sent.conversation,
         "asks_outcome": Outcome.objects.create(post=matched, people_placed=4),
     }

@@ -1,11 +1,12 @@
-"""Factories of asks and offers (circle.Post and what hangs on it)."""
+"""Factories of asks and offers (asks.Post and what hangs on it)."""
 
 from __future__ import annotations
 
 import factory
 from django.utils.text import slugify
 
-from circle.models import County, Expertise, Organization, Post, Stage
+from asks.models import Post
+from circle.models import County, Expertise, Organization, Stage
 from tests.factories import OrganizationFactory
 
 

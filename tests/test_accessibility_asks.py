@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from circle import asks
-from circle.models import Membership, Outcome, Post
+from asks import services
+from asks.models import Outcome, Post
+from circle.models import Membership
 from justop import outbox
 from tests.browsing import LANGUAGE_WIDTHS, audit, page_context, serious_violations
 from tests.factories import OrganizationFactory, member_of
@@ -30,23 +31,23 @@ def world():
     )  # fmt: skip
     graduates = offer(organization=trainer, title="15 graduates ready",
                       stages=["job-access"], counties=["cobb"])  # fmt: skip
-    asks.mark_match(ask, graduates, state="conversation", by=admin)
-    thread = asks.respond(
+    services.mark_match(ask, graduates, state="conversation", by=admin)
+    thread = services.respond(
         ask, organization=trainer, author=member_of(trainer), body="Our graduates are ready."
     ).conversation
     done = PostFactory(organization=employer, stages=["job-access"], status=Post.Status.MATCHED)
     Outcome.objects.create(post=done, people_placed=8, partnership_started=True)
     return admin, [
-        reverse("circle:board"),
-        reverse("circle:board") + "?kind=offer&show=all",
-        reverse("circle:post_create"),
+        reverse("asks:board"),
+        reverse("asks:board") + "?kind=offer&show=all",
+        reverse("asks:post_create"),
         ask.get_absolute_url(),
-        reverse("circle:post_edit", args=[ask.pk]),
-        reverse("circle:post_close", args=[ask.pk]),
-        reverse("circle:post_matches", args=[ask.pk]),
+        reverse("asks:post_edit", args=[ask.pk]),
+        reverse("asks:post_close", args=[ask.pk]),
+        reverse("asks:post_matches", args=[ask.pk]),
         thread.get_absolute_url(),
-        reverse("circle:outcomes"),
-        reverse("circle:manage_posts", args=[employer.slug]),
+        reverse("asks:outcomes"),
+        reverse("asks:manage_posts", args=[employer.slug]),
         employer.get_absolute_url(),
         reverse("circle:continuum"),
     ]
@@ -66,13 +67,13 @@ def test_the_pages_have_no_serious_accessibility_violation(
     ("template", "context"),
     [
         (
-            "circle/asks/emails/response",
+            "asks/emails/response",
             {"name": "Ana", "post": "20 technicians", "kind": "ask",
              "from_organization": "Peachtree Skills", "from_person": "Luis",
              "body": "Our graduates are ready.", "url": "https://portal.example.org/asks/1/"},
         ),
         (
-            "circle/asks/emails/match",
+            "asks/emails/match",
             {"name": "Ana", "state": "done", "post": "20 technicians", "other": "15 graduates",
              "other_organization": "Peachtree Skills", "by": "Luis",
              "url": "https://portal.example.org/asks/1/matches/"},

@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("justop", "circle", "forums", "research", "news")
+APPS = ("justop", "circle", "asks", "forums", "research", "news")
 ALLOWED = {
     "justop": set(),
     "circle": {"justop"},
+    "asks": {"justop", "circle"},
     "forums": {"justop", "circle"},
     "research": {"justop", "circle"},
     "news": {"justop", "circle"},

@@ -14,12 +14,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from circle.models import Organization, Post
+from asks.models import Post
+from circle.models import Organization
 from tests.factories import OrganizationFactory, member_of
 from tests.factories_asks import PostFactory, bulk_posts, offer
 
 pytestmark = pytest.mark.django_db
-URL = reverse("circle:board")
+URL = reverse("asks:board")
 HTMX = {"HTTP_HX_REQUEST": "true"}
 Side = Organization.Side
 

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from circle import digests
-from circle.digest_asks import for_members
+from asks.digest import for_members
 from circle.models import Membership, Organization
 from justop.digests import Period
 from tests.factories import OrganizationFactory, StaffFactory, member_of

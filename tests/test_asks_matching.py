@@ -12,8 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from circle.matching import Facts, candidates_for, rank, score
-from circle.models import Organization, Post
+from asks.matching import Facts, candidates_for, rank, score
+from asks.models import Post
+from circle.models import Organization
 from circle.viewers import viewer_of
 from tests.factories import OrganizationFactory, member_of
 from tests.factories_asks import PostFactory, bulk_posts, offer
@@ -174,7 +175,7 @@ def test_only_open_visible_fitting_offers_are_candidates(ask, employer):
 
 def queries_for_matches(client, ask) -> int:
     with CaptureQueriesContext(connection) as context:
-        response = client.get(reverse("circle:post_matches", args=[ask.pk]))
+        response = client.get(reverse("asks:post_matches", args=[ask.pk]))
     assert response.status_code == 200
     return len(context.captured_queries)
 
@@ -184,10 +185,10 @@ def test_the_match_list_runs_the_same_queries_for_10_and_500_posts(client, ask, 
     client.force_login(member_of(employer))
     bulk_posts(10, partners)
     small = queries_for_matches(client, ask)
-    shown_small = len(client.get(reverse("circle:post_matches", args=[ask.pk])).context["rows"])
+    shown_small = len(client.get(reverse("asks:post_matches", args=[ask.pk])).context["rows"])
     bulk_posts(490, partners)
     assert Post.objects.count() == 501
     large = queries_for_matches(client, ask)
-    shown_large = len(client.get(reverse("circle:post_matches", args=[ask.pk])).context["rows"])
+    shown_large = len(client.get(reverse("asks:post_matches", args=[ask.pk])).context["rows"])
     assert small == large
     assert 0 < shown_small < shown_large

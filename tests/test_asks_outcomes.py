@@ -11,14 +11,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from circle.models import Outcome, Post
-from circle.outcomes import summarize
+from asks.models import Outcome, Post
+from asks.outcomes import summarize
 from circle.viewers import viewer_of
 from tests.factories import OrganizationFactory, member_of
 from tests.factories_asks import PostFactory
 
 pytestmark = pytest.mark.django_db
-URL = reverse("circle:outcomes")
+URL = reverse("asks:outcomes")
 ATLANTA = ZoneInfo("America/New_York")
 
 

@@ -7,7 +7,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from circle.models import Conversation, Match, Membership, Organization, Outcome, Post, PostResponse
+from asks.models import Conversation, Match, Outcome, Post, PostResponse
+from circle.models import Membership, Organization
 from justop.celery import app
 from tests.factories import OrganizationFactory, member_of
 from tests.factories_asks import PostFactory, offer
@@ -37,7 +38,7 @@ def test_the_public_does_not_see_the_posts_on_the_organization_page(client, empl
 
 def test_an_organization_without_posts_invites_its_own_people_to_post(client, employer):
     client.force_login(member_of(employer))
-    assert reverse("circle:post_create") in client.get(employer.get_absolute_url()).text
+    assert reverse("asks:post_create") in client.get(employer.get_absolute_url()).text
     client.force_login(member_of(OrganizationFactory()))
     assert "Open asks and offers" not in client.get(employer.get_absolute_url()).text
 
@@ -47,7 +48,7 @@ def test_admins_find_every_post_of_their_organization_under_manage(client, emplo
     PostFactory(organization=employer, title="Closed ask", status=Post.Status.CLOSED)
     client.force_login(member_of(employer, Membership.Role.ADMIN))
     manage = client.get(reverse("circle:manage_profile", args=[employer.slug])).text
-    url = reverse("circle:manage_posts", args=[employer.slug])
+    url = reverse("asks:manage_posts", args=[employer.slug])
     assert f'href="{url}"' in manage
     page = client.get(url).text
     assert "Open ask" in page and "Closed ask" in page
@@ -69,7 +70,7 @@ def test_the_conversation_page_lets_both_sides_write(client, employer):
     responder = member_of(trainer)
     client.force_login(responder)
     client.post(
-        reverse("circle:post_respond", args=[post.pk]), {"organization": trainer.pk, "body": "Hi"}
+        reverse("asks:post_respond", args=[post.pk]), {"organization": trainer.pk, "body": "Hi"}
     )
     thread = Conversation.objects.get()
     client.force_login(post.author)
@@ -85,7 +86,7 @@ def test_the_conversation_page_lets_both_sides_write(client, employer):
 
 def test_expired_posts_are_closed_every_hour_by_beat():
     entry = app.conf.beat_schedule["close-expired-posts"]
-    assert entry["task"] == "circle.tasks_asks.close_expired_posts"
+    assert entry["task"] == "asks.tasks.close_expired_posts"
     assert entry["task"] in app.tasks
 
 

@@ -9,9 +9,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from circle import asks
-from circle.models import Match, Membership, Organization, Outcome, Post
-from circle.tasks_asks import close_expired_posts
+from asks import services
+from asks.models import Match, Outcome, Post
+from circle.models import Membership, Organization
+from asks.tasks import close_expired_posts
 from justop.models import OutboxEmail
 from tests.factories import OrganizationFactory, StaffFactory, member_of, sign_in
 from tests.factories_asks import PostFactory, offer
@@ -55,7 +56,7 @@ def form_data(**overrides):
 def test_a_member_posts_an_ask_on_behalf_of_their_organization(client, employer):
     person = member_of(employer)
     sign_in(client, person)
-    response = client.post(reverse("circle:post_create"), form_data(organization=employer.pk))
+    response = client.post(reverse("asks:post_create"), form_data(organization=employer.pk))
     post = Post.objects.get()
     assert response.status_code == 302 and response.url == post.get_absolute_url()
     assert (post.organization, post.author, post.kind, post.quantity) == (
@@ -76,15 +77,15 @@ def test_a_member_of_two_organizations_chooses_which_one_posts(client, employer,
     person = member_of(employer)
     Membership.objects.create(user=person, organization=trainer)
     sign_in(client, person)
-    form = client.get(reverse("circle:post_create")).context["form"]
+    form = client.get(reverse("asks:post_create")).context["form"]
     assert list(form.fields["organization"].queryset) == [employer, trainer]
-    client.post(reverse("circle:post_create"), form_data(organization=trainer.pk, kind="offer"))
+    client.post(reverse("asks:post_create"), form_data(organization=trainer.pk, kind="offer"))
     assert Post.objects.get().organization == trainer
 
 
 def test_nobody_posts_for_an_organization_they_do_not_belong_to(client, employer, trainer):
     sign_in(client, member_of(employer))
-    response = client.post(reverse("circle:post_create"), form_data(organization=trainer.pk))
+    response = client.post(reverse("asks:post_create"), form_data(organization=trainer.pk))
     assert response.status_code == 200
     assert "organization" in response.context["form"].errors
     assert not Post.objects.exists()
@@ -93,7 +94,7 @@ def test_nobody_posts_for_an_organization_they_do_not_belong_to(client, employer
 def test_a_post_for_chosen_organizations_needs_at_least_one(client, employer):
     sign_in(client, member_of(employer))
     response = client.post(
-        reverse("circle:post_create"), form_data(organization=employer.pk, audience="chosen")
+        reverse("asks:post_create"), form_data(organization=employer.pk, audience="chosen")
     )
     assert "shared_with" in response.context["form"].errors
 
@@ -102,7 +103,7 @@ def test_a_number_needs_its_unit_and_a_deadline_cannot_be_past(client, employer)
     sign_in(client, member_of(employer))
     yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
     response = client.post(
-        reverse("circle:post_create"),
+        reverse("asks:post_create"),
         form_data(organization=employer.pk, unit="", deadline=yesterday),
     )
     assert set(response.context["form"].errors) == {"unit", "deadline"}
@@ -125,7 +126,7 @@ def test_the_author_and_the_organizations_admins_edit_a_post_others_get_403(
 ):
     author = member_of(employer)
     post = PostFactory(organization=employer, author=author)
-    url = reverse("circle:post_edit", args=[post.pk])
+    url = reverse("asks:post_edit", args=[post.pk])
     for person, status in [
         (author, 200),
         (member_of(employer, Role.ADMIN), 200),
@@ -141,7 +142,7 @@ def test_an_edit_keeps_the_organization(client, employer):
     author = member_of(employer)
     post = PostFactory(organization=employer, author=author, title="Old")
     sign_in(client, author)
-    client.post(reverse("circle:post_edit", args=[post.pk]), form_data(title="New"))
+    client.post(reverse("asks:post_edit", args=[post.pk]), form_data(title="New"))
     post.refresh_from_db()
     assert (post.title, post.organization) == ("New", employer)
 
@@ -151,7 +152,7 @@ def test_closing_as_matched_records_the_outcome(client, employer, trainer):
     post = PostFactory(organization=employer, author=author)
     sign_in(client, author)
     response = client.post(
-        reverse("circle:post_close", args=[post.pk]),
+        reverse("asks:post_close", args=[post.pk]),
         {
             "status": "matched",
             "people_placed": "12",
@@ -178,11 +179,11 @@ def test_closing_without_a_match_records_no_outcome(client, employer):
     post = PostFactory(organization=employer, author=author)
     sign_in(client, author)
     client.post(
-        reverse("circle:post_close", args=[post.pk]), {"status": "closed", "people_placed": "0"}
+        reverse("asks:post_close", args=[post.pk]), {"status": "closed", "people_placed": "0"}
     )
     post.refresh_from_db()
     assert post.status == "closed" and not Outcome.objects.exists()
-    client.post(reverse("circle:post_reopen", args=[post.pk]))
+    client.post(reverse("asks:post_reopen", args=[post.pk]))
     post.refresh_from_db()
     assert post.status == "open" and post.closed_at is None
 
@@ -209,7 +210,7 @@ def test_a_response_emails_the_posters_admins_and_the_author(smtp_sink, employer
     bystander = member_of(employer)
     responder = member_of(trainer)
     post = PostFactory(organization=employer, author=author, title="20 technicians")
-    asks.respond(post, organization=trainer, author=responder, body="Our 15 graduates are ready.")
+    services.respond(post, organization=trainer, author=responder, body="Our 15 graduates are ready.")
     assert not smtp_sink.to(bystander.email) and not smtp_sink.to(responder.email)
     for person in (author, admin):
         [message] = smtp_sink.to(person.email)
@@ -226,8 +227,8 @@ def test_the_posters_answer_emails_the_people_who_wrote_from_the_other_side(
     responder = member_of(trainer)
     silent = member_of(trainer, Role.ADMIN)
     post = PostFactory(organization=employer, author=author)
-    thread = asks.respond(post, organization=trainer, author=responder, body="Hello").conversation
-    asks.reply(thread, organization=employer, author=author, body="Let us meet on Tuesday.")
+    thread = services.respond(post, organization=trainer, author=responder, body="Hello").conversation
+    services.reply(thread, organization=employer, author=author, body="Let us meet on Tuesday.")
     assert "Let us meet on Tuesday." in text_of(smtp_sink.to(responder.email)[0])
     assert not smtp_sink.to(silent.email)
 
@@ -235,13 +236,13 @@ def test_the_posters_answer_emails_the_people_who_wrote_from_the_other_side(
 def test_a_second_organization_responding_opens_its_own_conversation(employer, trainer):
     post = PostFactory(organization=employer, author=member_of(employer))
     other = OrganizationFactory()
-    first = asks.respond(
+    first = services.respond(
         post, organization=trainer, author=member_of(trainer), body="1"
     ).conversation
-    again = asks.respond(
+    again = services.respond(
         post, organization=trainer, author=member_of(trainer), body="2"
     ).conversation
-    second = asks.respond(post, organization=other, author=member_of(other), body="3").conversation
+    second = services.respond(post, organization=other, author=member_of(other), body="3").conversation
     assert first == again != second
     assert [r.body for r in first.responses.all()] == ["1", "2"]
 
@@ -250,7 +251,7 @@ def test_responding_through_the_page(client, employer, trainer):
     post = PostFactory(organization=employer, author=member_of(employer))
     sign_in(client, member_of(trainer))
     response = client.post(
-        reverse("circle:post_respond", args=[post.pk]),
+        reverse("asks:post_respond", args=[post.pk]),
         {"organization": trainer.pk, "body": "We can help."},
     )
     thread = post.conversations.get()
@@ -258,7 +259,7 @@ def test_responding_through_the_page(client, employer, trainer):
     assert thread.organization == trainer
     # An empty message is refused with the form again.
     response = client.post(
-        reverse("circle:post_respond", args=[post.pk]), {"organization": trainer.pk, "body": ""}
+        reverse("asks:post_respond", args=[post.pk]), {"organization": trainer.pk, "body": ""}
     )
     assert response.status_code == 400
 
@@ -266,7 +267,7 @@ def test_responding_through_the_page(client, employer, trainer):
 def test_the_poster_cannot_respond_to_its_own_post(client, employer):
     post = PostFactory(organization=employer)
     sign_in(client, member_of(employer))
-    response = client.post(reverse("circle:post_respond", args=[post.pk]), {"body": "Me?"})
+    response = client.post(reverse("asks:post_respond", args=[post.pk]), {"body": "Me?"})
     assert response.status_code == 403
 
 
@@ -275,7 +276,7 @@ def test_marking_a_match_tells_both_organizations_once_per_state(client, employe
     ask = PostFactory(organization=employer, author=ask_author, stages=["job-access"])
     graduates = offer(organization=trainer, author=offer_author, stages=["job-access"])
     sign_in(client, offer_author)
-    url = reverse("circle:mark_match", args=[graduates.pk, ask.pk])
+    url = reverse("asks:mark_match", args=[graduates.pk, ask.pk])
     client.post(url, {"state": "conversation"})
     client.post(url, {"state": "conversation"})  # a double click
     match = Match.objects.get()
@@ -289,7 +290,7 @@ def test_marking_a_match_tells_both_organizations_once_per_state(client, employe
     assert kinds == [("circle.match_conversation", ask_author.email)]
     client.post(url, {"state": "done"})
     assert OutboxEmail.objects.filter(kind="circle.match_done").count() == 1
-    page = client.get(reverse("circle:post_matches", args=[ask.pk]))
+    page = client.get(reverse("asks:post_matches", args=[ask.pk]))
     assert page.context["rows"][0]["match"].state == "done"
 
 
@@ -298,7 +299,7 @@ def test_only_the_two_organizations_mark_their_match(client, employer, trainer):
     graduates = offer(organization=trainer, stages=["job-access"])
     sign_in(client, member_of(OrganizationFactory()))
     response = client.post(
-        reverse("circle:mark_match", args=[ask.pk, graduates.pk]), {"state": "done"}
+        reverse("asks:mark_match", args=[ask.pk, graduates.pk]), {"state": "done"}
     )
     assert response.status_code == 403
     assert not Match.objects.exists()
@@ -309,7 +310,7 @@ def test_an_ask_cannot_be_matched_with_an_ask(client, employer, trainer):
     other_ask = PostFactory(organization=trainer)
     sign_in(client, member_of(employer))
     response = client.post(
-        reverse("circle:mark_match", args=[ask.pk, other_ask.pk]), {"state": "done"}
+        reverse("asks:mark_match", args=[ask.pk, other_ask.pk]), {"state": "done"}
     )
     assert response.status_code == 404
 
@@ -319,6 +320,6 @@ def test_a_closed_post_takes_no_new_responses(client, employer, trainer):
     sign_in(client, member_of(trainer))
     assert client.get(post.get_absolute_url()).context["response_form"] is None
     response = client.post(
-        reverse("circle:post_respond", args=[post.pk]), {"organization": trainer.pk, "body": "Hi"}
+        reverse("asks:post_respond", args=[post.pk]), {"organization": trainer.pk, "body": "Hi"}
     )
     assert response.status_code == 403

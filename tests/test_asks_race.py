@@ -10,8 +10,9 @@ from collections.abc import Callable
 import pytest
 from django.db import connection
 
-from circle import asks
-from circle.models import Conversation, Match, Membership
+from asks import services
+from asks.models import Conversation, Match
+from circle.models import Membership
 from justop.models import OutboxEmail
 from tests.factories import OrganizationFactory, member_of
 from tests.factories_asks import PostFactory, offer
@@ -47,7 +48,7 @@ def test_simultaneous_responses_of_one_organization_share_one_conversation():
     post = PostFactory(organization=employer, author=author)
     people = [member_of(trainer) for _ in range(PEOPLE)]
     errors = all_at_once(
-        lambda i: asks.respond(post, organization=trainer, author=people[i], body=f"Message {i}")
+        lambda i: services.respond(post, organization=trainer, author=people[i], body=f"Message {i}")
     )
     assert not errors, errors
     conversation = Conversation.objects.get()
@@ -64,7 +65,7 @@ def test_simultaneous_marks_make_one_match_and_one_email_per_person():
     graduates = offer(organization=trainer, author=member_of(trainer), stages=["job-access"])
     people = [member_of(trainer) for _ in range(PEOPLE)]
     errors = all_at_once(
-        lambda i: asks.mark_match(graduates, ask, state="conversation", by=people[i])
+        lambda i: services.mark_match(graduates, ask, state="conversation", by=people[i])
     )
     assert not errors, errors
     assert Match.objects.count() == 1

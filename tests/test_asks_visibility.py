@@ -13,9 +13,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from circle import asks, continuum, digest_asks, outcomes
-from circle.matching import candidates_for
-from circle.models import Organization, Outcome, Post
+from asks import services
+from asks import digest, outcomes
+from circle import continuum
+from asks.matching import candidates_for
+from asks.models import Outcome, Post
+from circle.models import Organization
 from circle.viewers import ANONYMOUS, viewer_of
 from justop.digests import Period
 from tests.factories import OrganizationFactory, StaffFactory, UserFactory, member_of, sign_in
@@ -69,7 +72,7 @@ def test_the_secret_post_answers_404_to_other_members(client, world):
     ]:
         sign_in(client, world[person])
         assert client.get(url).status_code == status, person
-        for name in ("circle:post_matches",):
+        for name in ("asks:post_matches",):
             assert client.get(reverse(name, args=[world["secret"].pk])).status_code == status
 
 
@@ -82,10 +85,10 @@ def test_anonymous_visitors_sign_in_and_people_without_an_organization_are_refus
 
 def test_the_secret_post_is_absent_from_the_board_of_others(client, world):
     sign_in(client, world["member_b"])
-    shown = titles(client.get(reverse("circle:board")).context["page"].object_list)
+    shown = titles(client.get(reverse("asks:board")).context["page"].object_list)
     assert shown == {"For everyone", "Graduates of B", "Graduates of C"}
     sign_in(client, world["member_c"])
-    shown = titles(client.get(reverse("circle:board")).context["page"].object_list)
+    shown = titles(client.get(reverse("asks:board")).context["page"].object_list)
     assert "For C only" in shown
 
 
@@ -98,20 +101,20 @@ def test_the_secret_post_is_absent_from_the_matches_of_others(world):
 
 def test_the_match_page_of_an_offer_does_not_show_the_secret_post(client, world):
     sign_in(client, world["member_b"])
-    response = client.get(reverse("circle:post_matches", args=[world["offer_b"].pk]))
+    response = client.get(reverse("asks:post_matches", args=[world["offer_b"].pk]))
     assert "For C only" not in response.text
     assert "For everyone" in response.text
 
 
 def test_the_secret_post_is_absent_from_the_digest_of_others(world):
-    found = digest_asks.for_members([world["member_b"], world["member_c"]], PERIOD)
+    found = digest.for_members([world["member_b"], world["member_c"]], PERIOD)
     assert [i["title"] for i in found[world["member_b"].pk]] == ["Ask: For everyone"]
     assert sorted(i["title"] for i in found[world["member_c"].pk]) == [
         "Ask: For C only",
         "Ask: For everyone",
     ]
     # The poster is not told about its own posts.
-    assert world["poster"].pk not in digest_asks.for_members([world["poster"]], PERIOD)
+    assert world["poster"].pk not in digest.for_members([world["poster"]], PERIOD)
 
 
 def test_the_secret_post_is_absent_from_the_organization_page_of_others(client, world):
@@ -138,7 +141,7 @@ def test_the_secret_post_is_not_counted_on_the_continuum_of_others(world):
 
 def test_outcomes_of_the_secret_post_are_not_counted_for_others(world):
     secret = world["secret"]
-    asks.close(secret, status=Post.Status.MATCHED, by=world["poster"],
+    services.close(secret, status=Post.Status.MATCHED, by=world["poster"],
                outcome=Outcome(people_placed=7))  # fmt: skip
     assert outcomes.summarize(viewer_of(world["member_b"])).total.people == 0
     assert outcomes.summarize(viewer_of(world["member_c"])).total.people == 7
@@ -161,10 +164,10 @@ def test_the_python_rule_agrees_with_the_queryset_rule(world):
 
 def test_a_conversation_is_seen_by_its_two_organizations_only(client, world):
     public = world["public"]
-    with_c = asks.respond(
+    with_c = services.respond(
         public, organization=world["c"], author=world["member_c"], body="C can help."
     ).conversation
-    with_b = asks.respond(
+    with_b = services.respond(
         public, organization=world["b"], author=world["member_b"], body="B can help."
     ).conversation
     url_c = with_c.get_absolute_url()
@@ -185,7 +188,7 @@ def test_a_conversation_is_seen_by_its_two_organizations_only(client, world):
 
 def test_an_outsider_cannot_write_in_a_conversation(client, world):
     public = world["public"]
-    thread = asks.respond(
+    thread = services.respond(
         public, organization=world["c"], author=world["member_c"], body="Hi"
     ).conversation
     sign_in(client, world["member_b"])
@@ -197,7 +200,7 @@ def test_an_outsider_cannot_write_in_a_conversation(client, world):
 def test_responding_to_a_secret_post_is_refused_to_others(client, world):
     sign_in(client, world["member_b"])
     response = client.post(
-        reverse("circle:post_respond", args=[world["secret"].pk]),
+        reverse("asks:post_respond", args=[world["secret"].pk]),
         {"organization": world["b"].pk, "body": "We saw it anyway"},
     )
     assert response.status_code == 404
@@ -207,6 +210,6 @@ def test_responding_to_a_secret_post_is_refused_to_others(client, world):
 def test_the_tags_of_a_secret_post_are_not_offered_as_filters_to_others(client, world):
     world["secret"].expertise.create(name="Confidential pilot", slug="confidential-pilot")
     sign_in(client, world["member_b"])
-    assert "Confidential pilot" not in client.get(reverse("circle:board")).text
+    assert "Confidential pilot" not in client.get(reverse("asks:board")).text
     sign_in(client, world["member_c"])
-    assert "Confidential pilot" in client.get(reverse("circle:board")).text
+    assert "Confidential pilot" in client.get(reverse("asks:board")).text

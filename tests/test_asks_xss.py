@@ -8,8 +8,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from circle import asks
-from circle.models import Membership, Outcome, Post
+from asks import services
+from asks.models import Outcome, Post
+from circle.models import Membership
 from justop.models import OutboxEmail
 from tests.factories import OrganizationFactory, StaffFactory, member_of, sign_in
 from tests.factories_asks import PostFactory, offer
@@ -33,8 +34,8 @@ def test_payloads_stay_inert_on_every_page_and_email():
     graduates = offer(organization=trainer, title=PAYLOAD[:150], description=MARKDOWN,
                       stages=["job-access"])  # fmt: skip
     responder = member_of(trainer)
-    thread = asks.respond(ask, organization=trainer, author=responder, body=PAYLOAD).conversation
-    asks.mark_match(ask, graduates, state="done", by=responder)
+    thread = services.respond(ask, organization=trainer, author=responder, body=PAYLOAD).conversation
+    services.mark_match(ask, graduates, state="done", by=responder)
     matched = PostFactory(organization=employer, title=PAYLOAD[:150], status=Post.Status.MATCHED,
                           stages=["job-access"])  # fmt: skip
     Outcome.objects.create(post=matched, notes=PAYLOAD, partner=trainer, partnership_started=True)
@@ -43,15 +44,15 @@ def test_payloads_stay_inert_on_every_page_and_email():
         client = Client()
         sign_in(client, person)
         for url in [
-            reverse("circle:board"),
-            reverse("circle:board") + "?show=all",
+            reverse("asks:board"),
+            reverse("asks:board") + "?show=all",
             ask.get_absolute_url(),
             matched.get_absolute_url(),
-            reverse("circle:post_matches", args=[ask.pk]),
-            reverse("circle:post_edit", args=[ask.pk]),
+            reverse("asks:post_matches", args=[ask.pk]),
+            reverse("asks:post_edit", args=[ask.pk]),
             thread.get_absolute_url(),
-            reverse("circle:outcomes"),
-            reverse("circle:manage_posts", args=[employer.slug]),
+            reverse("asks:outcomes"),
+            reverse("asks:manage_posts", args=[employer.slug]),
             employer.get_absolute_url(),
             reverse("circle:continuum"),
         ]:

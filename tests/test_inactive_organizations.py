@@ -19,7 +19,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from circle.models import Invitation, Membership, Organization, Post
+from asks.models import Post
+from circle.models import Invitation, Membership, Organization
 from circle.viewers import ANONYMOUS, Viewer, digest_viewer, viewer_of
 from forums.models import Forum
 from justop.digests import Period
@@ -75,7 +76,7 @@ def manage_urls(org: Organization, membership: Membership) -> list[str]:
         reverse("circle:manage_members", args=[slug]),
         reverse("circle:manage_member", args=[slug, membership.pk]),
         reverse("circle:manage_invitations", args=[slug]),
-        reverse("circle:manage_posts", args=[slug]),
+        reverse("asks:manage_posts", args=[slug]),
         reverse("research:manage_list", args=[slug]),
         reverse("research:manage_add", args=[slug]),
     ]
@@ -336,7 +337,7 @@ def posts(world):
 
 
 def board_titles(client) -> str:
-    response = client.get(reverse("circle:board"))
+    response = client.get(reverse("asks:board"))
     assert response.status_code == 200
     return response.content.decode()
 

@@ -26,7 +26,8 @@ from django.utils import translation
 from django.utils.text import capfirst
 from playwright.sync_api import expect
 
-from circle.models import Conversation, Membership, Post, Stage, User
+from asks.models import Conversation, Post
+from circle.models import Membership, Stage, User
 from forums.models import Registration
 from research.models import Resource
 from tests.factories import PASSWORD, OrganizationFactory, member_of
@@ -340,7 +341,7 @@ def test_an_ask_finds_an_offer_and_the_response_reaches_the_poster_by_email(
     # The poster writes the ask.
     asking = with_session_of(open_journey(browser, portal, axe, variant), poster)
     page = asking.page
-    asking.goto(reverse("circle:board"))
+    asking.goto(reverse("asks:board"))
     follow(asking, page.get_by_role("link", name=tr(language, "Post an ask or an offer")))
     page.get_by_role("radio", name=tr(language, "Ask"), exact=True).check()
     page.get_by_label(model_field(language, "title")).fill(ask_title)
@@ -364,7 +365,7 @@ def test_an_ask_finds_an_offer_and_the_response_reaches_the_poster_by_email(
     # Someone of that organization finds the ask on the board and responds.
     answering = with_session_of(open_journey(browser, portal, axe, variant), responder)
     reply = "We can send you twelve certified welders next month."
-    answering.goto(reverse("circle:board"))
+    answering.goto(reverse("asks:board"))
     follow(answering, answering.page.get_by_role("link", name=ask_title))
     answering.page.get_by_label(field(tr(language, "Your message"))).fill(reply)
     follow(answering, answering.page.get_by_role("button", name=tr(language, "Send"), exact=True))

@@ -229,7 +229,7 @@ def test_filters_keep_focus_and_announce_the_count_while_htmx_swaps_results(brow
         _filter_with_arrow_key(page, "#forums-host", "#forum-status", "#forum-results-heading")
 
         page = member.new_page()
-        page.goto(live_server.url + reverse("circle:board"))
+        page.goto(live_server.url + reverse("asks:board"))
         _filter_with_arrow_key(
             page, "#board-kind input[type=radio]", "#board-status", "#board-results-heading"
         )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from circle import asks
+from asks import services
 from circle.models import Invitation
 from forums.models import Forum, Material
 from research.models import Resource
@@ -38,7 +38,7 @@ def others():
     ask = PostFactory(
         organization=org_a, author=member_of(org_a), shared_with=[org_b], title="Mentors wanted"
     )
-    conversation = asks.respond(
+    conversation = services.respond(
         ask, organization=org_b, author=member_of(org_b), body="We can lend two mentors."
     ).conversation
     private_report = ResourceFactory(
@@ -53,7 +53,7 @@ def others():
         "manage": reverse("circle:manage_members", kwargs={"slug": org_a.slug}),
         "invite": reverse("circle:manage_invitations", kwargs={"slug": org_a.slug}),
         "conversation": reverse(
-            "circle:conversation", kwargs={"pk": ask.pk, "conversation_pk": conversation.pk}
+            "asks:conversation", kwargs={"pk": ask.pk, "conversation_pk": conversation.pk}
         ),
         "private_report": reverse("research:resource", kwargs={"slug": private_report.slug}),
         "draft": reverse("research:resource", kwargs={"slug": draft.slug}),

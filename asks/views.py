@@ -12,20 +12,20 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from circle import asks, board, matching, outcomes
+from asks import access, board, matching, outcomes, services
+from asks.forms import CloseForm, MarkMatchForm, PostForm, ReplyForm, ResponseForm
+from asks.models import Post
 from circle.access import get_org_for_admin, member_required, signed_in_person
-from circle.forms_asks import CloseForm, MarkMatchForm, PostForm, ReplyForm, ResponseForm
-from circle.models import Post
 from justop import markdown
 from justop.listing import render_results
 
-BOARD = "circle/asks/board.html"
+BOARD = "asks/board.html"
 
 
 @require_safe
 @member_required
 def board_page(request: HttpRequest) -> HttpResponse:
-    found = board.search(asks.viewer(request), request.GET)
+    found = board.search(access.viewer(request), request.GET)
     return render_results(
         request,
         BOARD,
@@ -38,7 +38,7 @@ def board_page(request: HttpRequest) -> HttpResponse:
 @member_required
 def post_create(request: HttpRequest) -> HttpResponse:
     person = signed_in_person(request)
-    organizations = asks.posting_organizations(person)
+    organizations = access.posting_organizations(person)
     if not organizations.exists():
         # Staff outside any organization have no one to post for.
         raise PermissionDenied
@@ -48,20 +48,20 @@ def post_create(request: HttpRequest) -> HttpResponse:
         post = form.save()
         messages.success(request, _("Your post is on the board."))
         return redirect(post)
-    return render(request, "circle/asks/post_form.html", {"form": form, "post": None})
+    return render(request, "asks/post_form.html", {"form": form, "post": None})
 
 
 def _detail_context(request: HttpRequest, post: Post, **extra: Any) -> dict[str, Any]:
     person = signed_in_person(request)
-    viewer = asks.viewer(request)
+    viewer = access.viewer(request)
     # A closed or expired post takes no new responses; conversations go on.
-    responders = asks.responding_organizations(person, post) if post.is_open else []
-    conversations = list(asks.conversations_for(post, viewer))
+    responders = access.responding_organizations(person, post) if post.is_open else []
+    conversations = list(access.conversations_for(post, viewer))
     own = [c for c in conversations if c.organization_id in viewer.organization_ids]
     context = {
         "post": post,
         "description_html": markdown.render(post.description),
-        "can_edit": asks.can_edit(person, post),
+        "can_edit": access.can_edit(person, post),
         "conversations": conversations,
         # A responding organization sees its own thread on the post's page.
         "own_conversation": own[0]
@@ -79,43 +79,43 @@ def _detail_context(request: HttpRequest, post: Post, **extra: Any) -> dict[str,
 @require_safe
 @member_required
 def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    post = asks.get_post_for_viewer(request, pk)
-    return render(request, "circle/asks/post_detail.html", _detail_context(request, post))
+    post = access.get_post_for_viewer(request, pk)
+    return render(request, "asks/post_detail.html", _detail_context(request, post))
 
 
 @member_required
 def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    post = asks.get_post_for_editor(request, pk)
+    post = access.get_post_for_editor(request, pk)
     form = PostForm(
         request.POST or None,
         instance=post,
-        organizations=asks.posting_organizations(signed_in_person(request)),
+        organizations=access.posting_organizations(signed_in_person(request)),
     )
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Saved."))
         return redirect(post)
-    return render(request, "circle/asks/post_form.html", {"form": form, "post": post})
+    return render(request, "asks/post_form.html", {"form": form, "post": post})
 
 
 @member_required
 def post_close(request: HttpRequest, pk: int) -> HttpResponse:
-    post = asks.get_post_for_editor(request, pk)
+    post = access.get_post_for_editor(request, pk)
     form = CloseForm(request.POST or None, post=post)
     if request.method == "POST" and form.is_valid():
         status = form.cleaned_data["status"]
         outcome = form.save(commit=False) if status == Post.Status.MATCHED else None
-        asks.close(post, status=status, by=signed_in_person(request), outcome=outcome)
+        services.close(post, status=status, by=signed_in_person(request), outcome=outcome)
         messages.success(request, _("The post is closed."))
         return redirect(post)
-    return render(request, "circle/asks/post_close.html", {"form": form, "post": post})
+    return render(request, "asks/post_close.html", {"form": form, "post": post})
 
 
 @require_POST
 @member_required
 def post_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    post = asks.get_post_for_editor(request, pk)
-    asks.reopen(post)
+    post = access.get_post_for_editor(request, pk)
+    services.reopen(post)
     messages.success(request, _("The post is open again."))
     return redirect(post)
 
@@ -123,10 +123,10 @@ def post_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 @member_required
 def post_matches(request: HttpRequest, pk: int) -> HttpResponse:
-    post = asks.get_post_for_viewer(request, pk)
+    post = access.get_post_for_viewer(request, pk)
     person = signed_in_person(request)
-    candidates = matching.candidates_for(post, asks.viewer(request)) if post.is_open else []
-    marked = asks.matches_of([post])
+    candidates = matching.candidates_for(post, access.viewer(request)) if post.is_open else []
+    marked = services.matches_of([post])
     rows = []
     for other, fit in candidates:
         key = (post.pk, other.pk) if post.kind == Post.Kind.ASK else (other.pk, post.pk)
@@ -135,45 +135,45 @@ def post_matches(request: HttpRequest, pk: int) -> HttpResponse:
                 "post": other,
                 "fit": fit,
                 "match": marked.get(key),
-                "may_mark": asks.may_mark(person, post, other),
+                "may_mark": access.may_mark(person, post, other),
             }
         )
-    return render(request, "circle/asks/post_matches.html", {"post": post, "rows": rows})
+    return render(request, "asks/post_matches.html", {"post": post, "rows": rows})
 
 
 @require_POST
 @member_required
 def mark_match(request: HttpRequest, pk: int, other: int) -> HttpResponse:
-    post = asks.get_post_for_viewer(request, pk)
-    candidate = asks.get_post_for_viewer(request, other)
+    post = access.get_post_for_viewer(request, pk)
+    candidate = access.get_post_for_viewer(request, other)
     if (
-        candidate.kind != asks.opposite(post.kind)
+        candidate.kind != services.opposite(post.kind)
         or candidate.organization_id == post.organization_id
     ):
         raise Http404
     person = signed_in_person(request)
-    if not asks.may_mark(person, post, candidate):
+    if not access.may_mark(person, post, candidate):
         raise PermissionDenied
     form = MarkMatchForm(request.POST)
     if form.is_valid():
-        asks.mark_match(post, candidate, state=form.cleaned_data["state"], by=person)
+        services.mark_match(post, candidate, state=form.cleaned_data["state"], by=person)
         messages.success(request, _("The match is marked; both organizations are told."))
-    return redirect("circle:post_matches", pk=post.pk)
+    return redirect("asks:post_matches", pk=post.pk)
 
 
 @require_POST
 @member_required
 def respond(request: HttpRequest, pk: int) -> HttpResponse:
-    post = asks.get_post_for_viewer(request, pk)
+    post = access.get_post_for_viewer(request, pk)
     person = signed_in_person(request)
-    responders = asks.responding_organizations(person, post)
+    responders = access.responding_organizations(person, post)
     if not responders or not post.is_open:
         raise PermissionDenied
     form = ResponseForm(request.POST, organizations=responders)
     if not form.is_valid():
         context = _detail_context(request, post, response_form=form)
-        return render(request, "circle/asks/post_detail.html", context, status=400)
-    sent = asks.respond(
+        return render(request, "asks/post_detail.html", context, status=400)
+    sent = services.respond(
         post,
         organization=form.cleaned_data["organization"],
         author=person,
@@ -188,10 +188,10 @@ def respond(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required
 def conversation(request: HttpRequest, pk: int, conversation_pk: int) -> HttpResponse:
-    post = asks.get_post_for_viewer(request, pk)
-    thread = asks.get_conversation_for_viewer(request, post, conversation_pk)
+    post = access.get_post_for_viewer(request, pk)
+    thread = access.get_conversation_for_viewer(request, post, conversation_pk)
     person = signed_in_person(request)
-    viewer = asks.viewer(request)
+    viewer = access.viewer(request)
     # Staff read every conversation but write only for an organization of theirs in it.
     sides = [o for o in (thread.organization, post.organization) if o.pk in viewer.organization_ids]
     form = ReplyForm(request.POST or None) if sides else None
@@ -199,12 +199,14 @@ def conversation(request: HttpRequest, pk: int, conversation_pk: int) -> HttpRes
         if form is None:
             raise PermissionDenied
         if form.is_valid():
-            asks.reply(thread, organization=sides[0], author=person, body=form.cleaned_data["body"])
+            services.reply(
+                thread, organization=sides[0], author=person, body=form.cleaned_data["body"]
+            )
             return redirect(thread)
     responses = thread.responses.select_related("author", "organization")
     return render(
         request,
-        "circle/asks/conversation.html",
+        "asks/conversation.html",
         {"post": post, "thread": thread, "responses": responses, "form": form},
     )
 
@@ -212,8 +214,8 @@ def conversation(request: HttpRequest, pk: int, conversation_pk: int) -> HttpRes
 @require_safe
 @member_required
 def outcomes_page(request: HttpRequest) -> HttpResponse:
-    summary = outcomes.summarize(asks.viewer(request))
-    return render(request, "circle/asks/outcomes.html", {"summary": summary})
+    summary = outcomes.summarize(access.viewer(request))
+    return render(request, "asks/outcomes.html", {"summary": summary})
 
 
 @require_safe
@@ -227,6 +229,6 @@ def manage_posts(request: HttpRequest, slug: str) -> HttpResponse:
     )
     return render(
         request,
-        "circle/asks/manage_posts.html",
+        "asks/manage_posts.html",
         {"organization": access.organization, "access": access, "posts": posts},
     )

@@ -1,14 +1,8 @@
-"""Asks and offers: who may see and change a post, and what happens when
-members post, respond, mark a match or close a post.
+"""What happens when members post, respond, mark a match or close a post
+(who may do each is in asks/access.py).
 
-- Seeing: `Post.objects.visible_to(viewer)` is the one rule; a post the
-  viewer may not see answers 404 everywhere.
-- Posting: any member of an active organization posts on its behalf.
-- Editing and closing: the post's author (while still in the organization),
-  the organization's admins, and staff; others who can see the post get 403.
 - Responding: a member of another organization opens a conversation with the
-  poster's organization (one per responding organization); only the two
-  organizations (and staff) see it.
+  poster's organization (one per responding organization).
 - Each event emails the people concerned through the outbox, keyed by the
   event, so a double click or a retried request sends nothing twice.
 """
@@ -18,101 +12,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from circle.access import current_user
-from circle.models import (
-    Conversation,
-    Match,
-    Membership,
-    Organization,
-    Outcome,
-    Post,
-    PostResponse,
-    User,
-)
-from circle.viewers import Viewer, has_staff_power, viewer_of
+from asks.models import Conversation, Match, Outcome, Post, PostResponse
+from circle.models import Membership, Organization, User
+from circle.viewers import Viewer
 from justop import outbox
 
 Kind = Post.Kind
 Status = Post.Status
-FACT_RELATIONS = ("stages", "counties", "expertise")
-
-
-# --- Reaching a post -----------------------------------------------------------------
-
-
-def viewer(request: HttpRequest) -> Viewer:
-    return viewer_of(request.user)
-
-
-def get_post_for_viewer(request: HttpRequest, pk: int) -> Post:
-    """A post the person may see, or 404."""
-    try:
-        return (
-            Post.objects.visible_to(viewer(request))
-            .select_related("organization", "author")
-            .prefetch_related(*FACT_RELATIONS)
-            .get(pk=pk)
-        )
-    except Post.DoesNotExist:
-        raise Http404 from None
-
-
-def can_edit(user: User | None, post: Post) -> bool:
-    if user is None:
-        return False
-    if has_staff_power(user):
-        return True
-    if post.organization_id not in viewer_of(user).organization_ids:
-        return False
-    return post.author_id == user.pk or _is_admin(user, post.organization_id)
-
-
-def _is_admin(user: User, organization_id: int) -> bool:
-    return Membership.objects.filter(
-        user=user, organization_id=organization_id, role=Membership.Role.ADMIN
-    ).exists()
-
-
-def get_post_for_editor(request: HttpRequest, pk: int) -> Post:
-    """A post the person may change: 404 if they cannot see it, 403 if they
-    can see it but are neither its author nor an admin of its organization."""
-    post = get_post_for_viewer(request, pk)
-    if not can_edit(current_user(request), post):
-        raise PermissionDenied
-    return post
-
-
-def posting_organizations(user: User) -> QuerySet[Organization]:
-    """The active organizations a person may post for."""
-    return Organization.objects.active().filter(memberships__user=user).order_by("name")
-
-
-def responding_organizations(user: User, post: Post) -> list[Organization]:
-    """The person's organizations that may respond to a post: not the poster's."""
-    return [org for org in posting_organizations(user) if org.pk != post.organization_id]
-
-
-def conversations_for(post: Post, who: Viewer) -> QuerySet[Conversation]:
-    return (
-        Conversation.objects.visible_to(who)
-        .filter(post=post)
-        .select_related("organization")
-        .order_by("-last_message_at", "-pk")
-    )
-
-
-def get_conversation_for_viewer(request: HttpRequest, post: Post, pk: int) -> Conversation:
-    try:
-        return conversations_for(post, viewer(request)).get(pk=pk)
-    except Conversation.DoesNotExist:
-        raise Http404 from None
 
 
 # --- Changes -------------------------------------------------------------------------
@@ -235,7 +146,7 @@ def _email(
         user=person,
         about=about,
         period=period,
-        template=f"circle/asks/emails/{template}",
+        template=f"asks/emails/{template}",
         context={"name": person.get_short_name(), **context},
     )
 
@@ -251,14 +162,6 @@ def poster_recipients(post: Post) -> list[User]:
 
 def opposite(kind: str) -> str:
     return Kind.OFFER if kind == Kind.ASK else Kind.ASK
-
-
-def may_mark(user: User, post: Post, other: Post) -> bool:
-    """Members of the two organizations concerned mark their match; staff too."""
-    if has_staff_power(user):
-        return True
-    ids = viewer_of(user).organization_ids
-    return post.organization_id in ids or other.organization_id in ids
 
 
 def mark_match(post: Post, other: Post, *, state: str, by: User) -> Match:
@@ -295,7 +198,7 @@ def mark_match(post: Post, other: Post, *, state: str, by: User) -> Match:
                             "other": theirs.title,
                             "other_organization": theirs.organization.name,
                             "by": by.get_full_name(),
-                            "url": outbox.absolute(reverse("circle:post_matches", args=[mine.pk])),
+                            "url": outbox.absolute(reverse("asks:post_matches", args=[mine.pk])),
                         },
                     )
                 )

@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from circle.models import Outcome, Post, Stage
+from asks.models import Outcome, Post
+from circle.models import Stage
 from circle.viewers import Viewer
 
 

@@ -11,17 +11,8 @@ from typing import Any
 from django.utils import timezone
 from django.utils.text import slugify
 
-from circle.models import (
-    Conversation,
-    County,
-    Expertise,
-    Match,
-    Organization,
-    Outcome,
-    Post,
-    PostResponse,
-    Stage,
-)
+from asks.models import Conversation, Match, Outcome, Post, PostResponse
+from circle.models import County, Expertise, Organization, Stage
 
 ASK, OFFER = Post.Kind.ASK, Post.Kind.OFFER
 SUPPLY, DEMAND, BOTH = Organization.Side.SUPPLY, Organization.Side.DEMAND, Organization.Side.BOTH

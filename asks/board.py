@@ -16,8 +16,9 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from asks.models import Post
 from circle.directory import SIDES_MATCHING, Facets
-from circle.models import County, Expertise, Organization, Post, Stage
+from circle.models import County, Expertise, Organization, Stage
 from circle.viewers import Viewer
 from justop.widgets import QuickSelect
 

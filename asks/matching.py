@@ -29,7 +29,8 @@ from datetime import date, datetime
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
-from circle.models import Organization, Post
+from asks.models import Post
+from circle.models import Organization
 from circle.viewers import Viewer
 
 Side = Organization.Side

@@ -1,6 +1,6 @@
 """The digest's "asks and offers for your organization": open posts that
 appeared in the period, that the member may see, and that fit one of their
-organizations by the matching score (circle/matching.py).
+organizations by the matching score (asks/matching.py).
 
 A batch of members costs nine queries whatever its size: their memberships,
 their organizations with three prefetches, the new posts with four.
@@ -15,8 +15,9 @@ from typing import Any
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from circle.matching import Facts, Fit, score
-from circle.models import Membership, Organization, Post
+from asks.matching import Facts, Fit, score
+from asks.models import Post
+from circle.models import Membership, Organization
 from circle.viewers import digest_viewer
 from justop.digests import Period
 
@@ -60,7 +61,7 @@ def for_members(users: Sequence[Any], period: Period) -> Mapping[int, list[dict[
     posts = new_posts(period)
     if not posts:
         return {}
-    from circle.matching import facts_of
+    from asks.matching import facts_of
 
     memberships = Membership.objects.filter(
         user__in=users, organization__status=Organization.Status.ACTIVE

@@ -10,8 +10,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from asks.models import Match, Outcome, Post
 from circle.forms import TagsField, tags_named
-from circle.models import Match, Organization, Outcome, Post
+from circle.models import Organization
 
 MAX_MESSAGE = 5000
 

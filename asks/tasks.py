@@ -3,11 +3,11 @@ Celery knows the task without a second tasks module being discovered)."""
 
 from celery import shared_task
 
-from circle import asks
+from asks import services
 
 
 @shared_task(ignore_result=True)
 def close_expired_posts() -> int:
     """Hourly: posts past their deadline become closed. Pages already count
     them as expired, so a late or missed run changes nothing anyone sees."""
-    return asks.close_expired()
+    return services.close_expired()

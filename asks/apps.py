@@ -1,0 +1,49 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AsksConfig(AppConfig):
+    name = "asks"
+    verbose_name = _("Asks and offers")
+
+    def ready(self) -> None:
+        from asks import continuum, demo, digest, sections
+        from justop.registry import (
+            ContinuumPosts,
+            DemoSeeder,
+            DigestSection,
+            ManagePage,
+            NavLink,
+            OrganizationSection,
+            register_continuum_posts,
+            register_demo_seeder,
+            register_digest_section,
+            register_manage_page,
+            register_nav_link,
+            register_organization_section,
+        )
+
+        register_nav_link(NavLink("asks", _("Asks & offers"), "asks:board", members_only=True))
+        register_manage_page(ManagePage("asks", _("Asks & offers"), "asks:manage_posts"))
+        register_organization_section(
+            OrganizationSection(
+                "asks", "asks/organization_section.html", sections.open_posts, order=30
+            )
+        )
+        register_digest_section(
+            DigestSection(
+                key="asks",
+                title=_("Asks and offers for your organization"),
+                for_members=digest.for_members,
+                order=40,
+            )
+        )
+        register_demo_seeder(DemoSeeder("asks", demo.seed_posts, order=60))
+        # The continuum map's open asks and offers per stage and county.
+        register_continuum_posts(ContinuumPosts(continuum.open_posts, "asks:board"))
+
+        from asks.models import Conversation, Match, Outcome, Post, PostResponse
+        from justop import pagecache
+
+        # Asks & offers are for members only: no visitor's page shows them.
+        pagecache.ignore(Post, Match, Conversation, PostResponse, Outcome)
