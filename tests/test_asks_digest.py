@@ -11,8 +11,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from circle import digests
 from asks.digest import for_members
+from circle import digests
 from circle.models import Membership, Organization
 from justop.digests import Period
 from tests.factories import OrganizationFactory, StaffFactory, member_of

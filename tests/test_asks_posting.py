@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from asks import services
 from asks.models import Match, Outcome, Post
-from circle.models import Membership, Organization
 from asks.tasks import close_expired_posts
+from circle.models import Membership, Organization
 from justop.models import OutboxEmail
 from tests.factories import OrganizationFactory, StaffFactory, member_of, sign_in
 from tests.factories_asks import PostFactory, offer
@@ -210,7 +210,9 @@ def test_a_response_emails_the_posters_admins_and_the_author(smtp_sink, employer
     bystander = member_of(employer)
     responder = member_of(trainer)
     post = PostFactory(organization=employer, author=author, title="20 technicians")
-    services.respond(post, organization=trainer, author=responder, body="Our 15 graduates are ready.")
+    services.respond(
+        post, organization=trainer, author=responder, body="Our 15 graduates are ready."
+    )
     assert not smtp_sink.to(bystander.email) and not smtp_sink.to(responder.email)
     for person in (author, admin):
         [message] = smtp_sink.to(person.email)
@@ -227,7 +229,9 @@ def test_the_posters_answer_emails_the_people_who_wrote_from_the_other_side(
     responder = member_of(trainer)
     silent = member_of(trainer, Role.ADMIN)
     post = PostFactory(organization=employer, author=author)
-    thread = services.respond(post, organization=trainer, author=responder, body="Hello").conversation
+    thread = services.respond(
+        post, organization=trainer, author=responder, body="Hello"
+    ).conversation
     services.reply(thread, organization=employer, author=author, body="Let us meet on Tuesday.")
     assert "Let us meet on Tuesday." in text_of(smtp_sink.to(responder.email)[0])
     assert not smtp_sink.to(silent.email)
@@ -242,7 +246,9 @@ def test_a_second_organization_responding_opens_its_own_conversation(employer, t
     again = services.respond(
         post, organization=trainer, author=member_of(trainer), body="2"
     ).conversation
-    second = services.respond(post, organization=other, author=member_of(other), body="3").conversation
+    second = services.respond(
+        post, organization=other, author=member_of(other), body="3"
+    ).conversation
     assert first == again != second
     assert [r.body for r in first.responses.all()] == ["1", "2"]
 

@@ -48,7 +48,9 @@ def test_simultaneous_responses_of_one_organization_share_one_conversation():
     post = PostFactory(organization=employer, author=author)
     people = [member_of(trainer) for _ in range(PEOPLE)]
     errors = all_at_once(
-        lambda i: services.respond(post, organization=trainer, author=people[i], body=f"Message {i}")
+        lambda i: services.respond(
+            post, organization=trainer, author=people[i], body=f"Message {i}"
+        )
     )
     assert not errors, errors
     conversation = Conversation.objects.get()

@@ -13,11 +13,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from asks import services
-from asks import digest, outcomes
-from circle import continuum
+from asks import digest, outcomes, services
 from asks.matching import candidates_for
 from asks.models import Outcome, Post
+from circle import continuum
 from circle.models import Organization
 from circle.viewers import ANONYMOUS, viewer_of
 from justop.digests import Period

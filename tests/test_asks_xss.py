@@ -34,7 +34,9 @@ def test_payloads_stay_inert_on_every_page_and_email():
     graduates = offer(organization=trainer, title=PAYLOAD[:150], description=MARKDOWN,
                       stages=["job-access"])  # fmt: skip
     responder = member_of(trainer)
-    thread = services.respond(ask, organization=trainer, author=responder, body=PAYLOAD).conversation
+    thread = services.respond(
+        ask, organization=trainer, author=responder, body=PAYLOAD
+    ).conversation
     services.mark_match(ask, graduates, state="done", by=responder)
     matched = PostFactory(organization=employer, title=PAYLOAD[:150], status=Post.Status.MATCHED,
                           stages=["job-access"])  # fmt: skip
