@@ -43,7 +43,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 
 typecheck: install
-	$(VENV)/bin/mypy circle asks justop forums research news
+	$(VENV)/bin/mypy circle asks justop forums research news volunteering
 
 format: install
 	$(VENV)/bin/ruff check --fix .

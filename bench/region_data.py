@@ -683,7 +683,8 @@ def seed_forums(
 def seed_news(
     sizes: Sizes, rng: random.Random, text: Text, copier: Copier, circle: Circle, now: datetime
 ) -> None:
-    from news.models import Opportunity, Post, Shift, Signup
+    from news.models import Post
+    from volunteering.models import Opportunity, Shift, Signup
 
     categories = Post.Category.values
     posts = []

@@ -52,12 +52,12 @@ app.conf.beat_schedule = {
     },
     # Volunteer sign-ups not confirmed within 24 hours free their places.
     "expire-signups": {
-        "task": "news.tasks.expire_signups",
+        "task": "volunteering.tasks.expire_signups",
         "schedule": crontab(minute="*/15"),
     },
     # The day-before reminder of volunteer shifts (each person once).
     "shift-reminders": {
-        "task": "news.tasks.send_shift_reminders",
+        "task": "volunteering.tasks.send_shift_reminders",
         "schedule": crontab(minute=10),
     },
     # The newsletter: the public digest of the last week, to subscribers.

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "forums",
     "research",
     "news",
+    "volunteering",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

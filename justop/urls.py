@@ -36,7 +36,7 @@ urlpatterns = [
         {"sitemaps": registry.sitemaps()},
         name="sitemap",
     ),
-    path("volunteer/", include("news.urls_volunteer")),
+    path("volunteer/", include("volunteering.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

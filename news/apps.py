@@ -40,16 +40,11 @@ class NewsConfig(AppConfig):
         )
         register_sitemap("pages", sitemaps.PageSitemap)
         register_sitemap("news", sitemaps.PostSitemap)
-        register_sitemap("volunteer", sitemaps.OpportunitySitemap)
         register_demo_seeder(DemoSeeder("news", demo.seed_posts, order=30))
-        register_demo_seeder(DemoSeeder("volunteering", demo.seed_volunteering, order=31))
 
         from justop import pagecache
-        from news.models import Opportunity, Post, Shift, Signup, Subscriber
+        from news.models import Post, Subscriber
 
         pagecache.watch(Post, "news")
-        # A sign-up changes the places left that volunteering pages show.
-        for model in (Opportunity, Shift, Signup):
-            pagecache.watch(model, "volunteering")
         # The newsletter's list is shown to no one.
         pagecache.ignore(Subscriber)

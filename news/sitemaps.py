@@ -9,7 +9,7 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from news.models import Opportunity, Post
+from news.models import Post
 
 
 class PostSitemap(Sitemap[Post]):
@@ -21,14 +21,6 @@ class PostSitemap(Sitemap[Post]):
 
     def lastmod(self, item: Post) -> datetime:
         return max(item.updated_at, item.publish_at)
-
-
-class OpportunitySitemap(Sitemap[Opportunity]):
-    changefreq = "weekly"
-    priority = 0.5
-
-    def items(self) -> QuerySet[Opportunity]:
-        return Opportunity.objects.published()
 
 
 class PageSitemap(Sitemap[str]):

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from news import newsletter, volunteering
+from news import newsletter
 
 
 @shared_task(ignore_result=True)
@@ -12,13 +12,3 @@ def send_newsletter() -> dict[str, object]:
 @shared_task(ignore_result=True)
 def send_leave_link(email: str) -> bool:
     return newsletter.send_leave_link(email)
-
-
-@shared_task(ignore_result=True)
-def expire_signups() -> int:
-    return volunteering.expire_unconfirmed()
-
-
-@shared_task(ignore_result=True)
-def send_shift_reminders() -> int:
-    return volunteering.send_reminders()

@@ -49,8 +49,8 @@ from circle.models import County, Expertise, Invitation, JoinApplication, Member
 from justop import outbox
 from justop.models import Suppression
 from justop.outbox import unsubscribe_token
-from news import newsletter, volunteering
-from news.models import Opportunity, Post, Shift, Signup, Subscriber
+from news import newsletter
+from news.models import Post, Subscriber
 from tests import access_asks, access_forums, access_research
 from tests.access import (
     LOGIN,
@@ -74,6 +74,8 @@ from tests.factories import (
 )
 from tests.fetching import lazy_loads_raise
 from tests.reference import ensure_reference_data
+from volunteering import services as volunteering
+from volunteering.models import Opportunity, Shift, Signup
 
 # Each app with its own module adds its rows, admin objects and world.
 APP_MODULES = (access_forums, access_research, access_asks)
@@ -242,7 +244,7 @@ ADMIN_MODEL_EXCEPTIONS = {
     ("justop.OutboxEmail", "add"): 403,  # emails are queued by the portal, never typed in
     ("circle.Invitation", "add"): 403,  # invitations are sent from the organization's page
     ("news.Subscriber", "add"): 403,  # people subscribe themselves (double opt-in)
-    ("news.Signup", "add"): 403,  # people sign up on the site, where places are counted
+    ("volunteering.Signup", "add"): 403,  # people sign up on the site, where places are counted
 }
 ALL_ADMIN_EXCEPTIONS = ADMIN_MODEL_EXCEPTIONS.copy()
 for _module in APP_MODULES:
@@ -269,9 +271,9 @@ def admin_object(world: World, model: type) -> Any:
         "circle.Expertise": world.expertise,
         "news.Post": world.post,
         "news.Subscriber": world.subscriber,
-        "news.Opportunity": world.shift.opportunity,
-        "news.Shift": world.shift,
-        "news.Signup": world.signup,
+        "volunteering.Opportunity": world.shift.opportunity,
+        "volunteering.Shift": world.shift,
+        "volunteering.Signup": world.signup,
         "justop.Suppression": world.suppression,
     }
     for module in APP_MODULES:

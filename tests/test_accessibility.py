@@ -69,8 +69,8 @@ def volunteer_path(page: str) -> str:
 
     from django.utils import timezone
 
-    from news import volunteering
-    from news.models import Opportunity, Shift, Signup
+    from volunteering import services as volunteering
+    from volunteering.models import Opportunity, Shift, Signup
 
     opportunity, _ = Opportunity.objects.get_or_create(
         slug="career-fair",

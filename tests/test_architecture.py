@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("justop", "circle", "asks", "forums", "research", "news")
+APPS = ("justop", "circle", "asks", "forums", "research", "news", "volunteering")
 ALLOWED = {
     "justop": set(),
     "circle": {"justop"},
@@ -16,6 +16,7 @@ ALLOWED = {
     "forums": {"justop", "circle"},
     "research": {"justop", "circle"},
     "news": {"justop", "circle"},
+    "volunteering": {"justop", "circle"},
 }
 
 

@@ -37,14 +37,16 @@ from playwright.sync_api import Locator, expect
 
 from circle.models import User
 from forums.models import Registration
-from news import volunteering
-from news.models import Post, Signup
-from news.tasks import send_shift_reminders
+from news.models import Post
 from tests.factories import PASSWORD, StaffFactory
 from tests.factories_forums import ForumFactory
-from tests.factories_news import NewsPostFactory, ShiftFactory
+from tests.factories_news import NewsPostFactory
+from tests.factories_volunteering import ShiftFactory
 from tests.journeys import VARIANTS, Journey, journey, link_in
 from tests.journeys import portal as portal  # the fixture
+from volunteering import services as volunteering
+from volunteering.models import Signup
+from volunteering.tasks import send_shift_reminders
 
 pytestmark = [
     pytest.mark.browser,

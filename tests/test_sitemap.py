@@ -8,7 +8,8 @@ from xml.etree import ElementTree
 import pytest
 from django.utils import timezone
 
-from news.models import Opportunity, Post
+from news.models import Post
+from volunteering.models import Opportunity
 
 pytestmark = pytest.mark.django_db
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}

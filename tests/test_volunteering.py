@@ -18,10 +18,10 @@ from django.utils import timezone
 
 from justop import outbox
 from justop.models import OutboxEmail
-from news import volunteering
-from news.models import Opportunity, Shift, Signup
 from tests.factories import sign_in_with_second_factor
 from tests.smtp import html_of, text_of
+from volunteering import services as volunteering
+from volunteering.models import Opportunity, Shift, Signup
 
 Status = Signup.Status
 LINK = re.compile(r"https?://[^\s\"'<>]*(/volunteer/sign-ups/[^/\s\"'<>]+/)")
@@ -570,7 +570,7 @@ def test_staff_export_the_roster_of_a_shift_as_csv_with_active_sign_ups_only(sta
     add(other_shift, "elsewhere@example.org")
 
     response = staff_client.post(
-        reverse("admin:news_shift_changelist"),
+        reverse("admin:volunteering_shift_changelist"),
         {"action": "export_roster", ACTION_CHECKBOX_NAME: [shift.pk]},
     )
 
@@ -587,7 +587,7 @@ def test_staff_export_the_roster_of_a_shift_as_csv_with_active_sign_ups_only(sta
 
 def test_the_roster_export_is_for_staff_only(client, shift):
     response = client.post(
-        reverse("admin:news_shift_changelist"),
+        reverse("admin:volunteering_shift_changelist"),
         {"action": "export_roster", ACTION_CHECKBOX_NAME: [shift.pk]},
     )
     assert response.status_code == 302
@@ -599,7 +599,7 @@ def test_the_mark_attended_action_sets_attended(staff_client, shift):
     absent = confirmed(shift, "absent@example.org")
 
     response = staff_client.post(
-        reverse("admin:news_signup_changelist"),
+        reverse("admin:volunteering_signup_changelist"),
         {"action": "mark_attended", ACTION_CHECKBOX_NAME: [came.pk]},
         follow=True,
     )

@@ -13,8 +13,8 @@ from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
 
-from news import volunteering
-from news.models import Opportunity, Shift, Signup
+from volunteering import services as volunteering
+from volunteering.models import Opportunity, Shift, Signup
 
 PEOPLE = 50
 PLACES = 12

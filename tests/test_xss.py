@@ -17,8 +17,9 @@ from circle.models import County, JoinApplication, Membership, Organization, Sta
 from justop import outbox
 from justop.models import OutboxEmail
 from news import newsletter
-from news.models import Opportunity, Post, Shift, Signup, Subscriber
+from news.models import Post, Subscriber
 from tests.factories import StaffFactory, member_of, sign_in_with_second_factor
+from volunteering.models import Opportunity, Shift, Signup
 
 PAYLOAD = (
     "<script>alert('xss')</script>"
@@ -136,7 +137,7 @@ def test_a_volunteer_sign_up_full_of_markup_stays_inert_everywhere(client, staff
     )
     assert response.status_code == 302, response.context["form"].errors
     signup = Signup.objects.get()
-    from news import volunteering
+    from volunteering import services as volunteering
 
     volunteering.confirm(signup)
     volunteering.send_reminders()
@@ -148,8 +149,8 @@ def test_a_volunteer_sign_up_full_of_markup_stays_inert_everywhere(client, staff
     ):
         assert_inert(client.get(url).content.decode(), url)
     for url in (
-        reverse("admin:news_shift_change", args=[shift.pk]),
-        reverse("admin:news_signup_changelist"),
+        reverse("admin:volunteering_shift_change", args=[shift.pk]),
+        reverse("admin:volunteering_signup_changelist"),
     ):
         assert_inert(staff_client.get(url).content.decode(), url)
     kinds = set()

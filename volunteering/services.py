@@ -24,8 +24,9 @@ from django.utils import timezone
 
 from justop import outbox
 from justop.pagecache import content_changed
-from news.models import Shift, Signup
+from volunteering.models import Shift, Signup
 
+# The salt of links already emailed, from when volunteering was part of news.
 SALT = "news.signup"
 CONFIRM_WITHIN = timedelta(hours=24)
 REMIND_BEFORE = timedelta(hours=24)
@@ -68,7 +69,7 @@ def _email(signup: Signup, kind: str, period: str = "") -> outbox.Email:
         about=signup,
         period=period or kind,
         language=signup.language,
-        template="news/emails/signup",
+        template="volunteering/emails/signup",
         context={
             "kind": kind,
             "waitlisted": signup.status == Status.WAITLISTED,

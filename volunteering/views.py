@@ -4,36 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from justop import ratelimit
-from justop.honeypot import honeypot_field
 from justop.pagecache import visitor_cache
-from news import volunteering
-from news.models import Opportunity, Shift, Signup
+from volunteering import services
+from volunteering.forms import SignupForm
+from volunteering.models import Opportunity, Shift, Signup
 
 PER_ADDRESS = ratelimit.Limit("volunteer", 20, 3600)
 PER_EMAIL = ratelimit.Limit("volunteer-email", 5, 3600)
-
-
-class SignupForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Your name"), max_length=150)
-    email = forms.EmailField(label=gettext_lazy("Your email address"), max_length=254)
-    phone = forms.CharField(label=gettext_lazy("Phone (optional)"), max_length=40, required=False)
-    party_size = forms.IntegerField(
-        label=gettext_lazy("How many people, you included"),
-        min_value=1,
-        max_value=10,
-        initial=1,
-    )
-    website = honeypot_field()
 
 
 def upcoming_shifts() -> QuerySet[Shift]:
@@ -50,7 +35,9 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
     opportunities = Opportunity.objects.published().prefetch_related(
         Prefetch("shifts", queryset=upcoming_shifts(), to_attr="upcoming")
     )
-    return render(request, "news/opportunity_list.html", {"opportunities": list(opportunities)})
+    return render(
+        request, "volunteering/opportunity_list.html", {"opportunities": list(opportunities)}
+    )
 
 
 def _shift_context(shift: Shift) -> dict[str, Any]:
@@ -64,7 +51,7 @@ def opportunity(request: HttpRequest, slug: str) -> HttpResponse:
     shifts = [_shift_context(s) for s in upcoming_shifts().filter(opportunity=found)]
     return render(
         request,
-        "news/opportunity.html",
+        "volunteering/opportunity.html",
         {"opportunity": found, "shifts": shifts, "form": SignupForm()},
     )
 
@@ -75,7 +62,7 @@ def sign_up(request: HttpRequest, slug: str, shift_id: int) -> HttpResponse:
     form = SignupForm(request.POST or None)
     context = {"opportunity": found, "chosen": _shift_context(shift), "form": form}
     if request.method != "POST":
-        return render(request, "news/signup_form.html", context)
+        return render(request, "volunteering/signup_form.html", context)
     if not ratelimit.allow(request, PER_ADDRESS):
         return _limited(request, context)
     if form.is_valid() and form.cleaned_data["party_size"] > shift.capacity:
@@ -86,13 +73,13 @@ def sign_up(request: HttpRequest, slug: str, shift_id: int) -> HttpResponse:
             % {"places": shift.capacity},
         )
     if not form.is_valid():
-        return render(request, "news/signup_form.html", context)
+        return render(request, "volunteering/signup_form.html", context)
     if form.cleaned_data["website"]:
         return redirect("volunteer:check_email")  # a bot: pretend
     data = form.cleaned_data
     if not ratelimit.allow(request, PER_EMAIL, key=data["email"]):
         return _limited(request, context)
-    volunteering.sign_up(
+    services.sign_up(
         shift,
         name=data["name"],
         email=data["email"],
@@ -110,24 +97,24 @@ def _limited(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
         "Too many sign-ups from here in a short time. Your answers are kept: "
         "please try again in an hour."
     )
-    return render(request, "news/signup_form.html", context, status=429)
+    return render(request, "volunteering/signup_form.html", context, status=429)
 
 
 def check_email(request: HttpRequest) -> HttpResponse:
-    return render(request, "news/signup_check_email.html")
+    return render(request, "volunteering/signup_check_email.html")
 
 
 @never_cache
 def signup(request: HttpRequest, token: str) -> HttpResponse:
     """The page behind the links in the emails: confirm, see, cancel."""
-    found = volunteering.from_token(token)
+    found = services.from_token(token)
     if found is None:
         raise Http404
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "confirm":
-            volunteering.confirm(found)
+            services.confirm(found)
         elif action == "cancel":
-            volunteering.cancel(found)
+            services.cancel(found)
         return redirect("volunteer:signup", token=token)
-    return render(request, "news/signup.html", {"signup": found, "shift": found.shift})
+    return render(request, "volunteering/signup.html", {"signup": found, "shift": found.shift})

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from news import views_volunteering as views
+from volunteering import views
 
 app_name = "volunteer"
 
