@@ -2,12 +2,10 @@
 
 from celery import shared_task
 
-from forums import invitations, materials, registration, reminders
+from forums import materials, registration, reminders
+from forums.invitations import send_invitations_task as send_invitations
 
-
-@shared_task(ignore_result=True)
-def send_invitations(forum_id: int) -> int:
-    return invitations.send_invitations(forum_id)
+__all__ = ["send_invitations"]
 
 
 @shared_task(ignore_result=True)
