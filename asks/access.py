@@ -17,8 +17,8 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
 from asks.models import Conversation, Post
-from circle.access import current_user
-from circle.models import Membership, Organization, User
+from circle.access import can_manage, current_user
+from circle.models import Organization, User
 from circle.viewers import Viewer, has_staff_power, viewer_of
 
 FACT_RELATIONS = ("stages", "counties", "expertise")
@@ -48,13 +48,7 @@ def can_edit(user: User | None, post: Post) -> bool:
         return True
     if post.organization_id not in viewer_of(user).organization_ids:
         return False
-    return post.author_id == user.pk or _is_admin(user, post.organization_id)
-
-
-def _is_admin(user: User, organization_id: int) -> bool:
-    return Membership.objects.filter(
-        user=user, organization_id=organization_id, role=Membership.Role.ADMIN
-    ).exists()
+    return post.author_id == user.pk or can_manage(user, post.organization)
 
 
 def get_post_for_editor(request: HttpRequest, pk: int) -> Post:

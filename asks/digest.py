@@ -83,7 +83,7 @@ def for_members(users: Sequence[Any], period: Period) -> Mapping[int, list[dict[
         viewer = digest_viewer(user, ids)
         best: list[tuple[int, Post, Fit]] = []
         for post, facts in post_facts:
-            if post.organization_id in ids or not post.seen_by(viewer):
+            if post.organization_id in ids or not post.is_visible_to(viewer):
                 continue
             fits = [fit for pk in ids if (fit := score(organizations[pk], facts)) is not None]
             if fits:

@@ -151,7 +151,7 @@ class Post(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("asks:post", args=[self.pk])
 
-    def seen_by(self, viewer: Viewer) -> bool:
+    def is_visible_to(self, viewer: Viewer) -> bool:
         """PostQuerySet.visible_to for a post already in memory (the digest
         reads a batch of posts once for many members). Needs `organization`
         and `shared_with` loaded; tests hold the two to the same answers."""
@@ -257,6 +257,14 @@ class Conversation(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("asks:conversation", args=[self.post_id, self.pk])
+
+    def is_visible_to(self, viewer: Viewer) -> bool:
+        """ConversationQuerySet.visible_to for a conversation in memory
+        (needs `post` loaded)."""
+        if viewer.is_staff:
+            return True
+        ids = viewer.organization_ids
+        return self.post.organization_id in ids or self.organization_id in ids
 
 
 class PostResponse(models.Model):

@@ -61,6 +61,27 @@ def member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
     return wrapped
 
 
+_NOT_LOADED: Any = object()
+
+
+def can_manage(
+    user: User | None, organization: Organization, membership: Membership | None = _NOT_LOADED
+) -> bool:
+    """The one rule of who manages an organization (its pages, invitations,
+    research and posts): staff with staff power; or an admin of it, unless it
+    is inactive (then only staff act for it). ``membership``: the person's
+    membership of it, when already loaded (None: they have none)."""
+    if user is None:
+        return False
+    if has_staff_power(user):
+        return True
+    if organization.status == Organization.Status.INACTIVE:
+        return False
+    if membership is _NOT_LOADED:
+        membership = Membership.objects.filter(user=user, organization=organization).first()
+    return membership is not None and membership.is_admin
+
+
 @dataclass(frozen=True)
 class OrgAccess:
     organization: Organization
@@ -82,12 +103,7 @@ def _access(request: HttpRequest, slug: str) -> OrgAccess | None:
         return None
     # A deactivated organization keeps its page for its own people, but
     # nobody acts for it any more: only staff manage it.
-    can_manage = staff or (
-        membership is not None
-        and membership.is_admin
-        and organization.status != Organization.Status.INACTIVE
-    )
-    return OrgAccess(organization, membership, can_manage)
+    return OrgAccess(organization, membership, can_manage(user, organization, membership))
 
 
 def get_org_for_admin(request: HttpRequest, slug: str) -> OrgAccess:

@@ -172,6 +172,24 @@ class Forum(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("forums:detail", args=[self.slug])
 
+    def is_visible_to(self, viewer: Viewer, invited: bool | None = None) -> bool:
+        """ForumQuerySet.visible_to for one forum in memory. ``invited``:
+        whether the viewer holds an invitation to it, when already known
+        (digests load them for a batch); otherwise asked."""
+        if viewer.is_staff:
+            return True
+        if self.status == self.Status.DRAFT:
+            return False
+        if self.audience == self.Audience.PUBLIC:
+            return True
+        if self.audience == self.Audience.MEMBERS and viewer.is_member:
+            return True
+        if invited is None:
+            invited = viewer.user is not None and (
+                ForumInvitation.objects.filter(forum=self, user=viewer.user).exists()
+            )
+        return invited
+
     def clean(self) -> None:
         super().clean()
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:

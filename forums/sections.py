@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from circle.models import Membership, Organization
-from circle.viewers import ANONYMOUS, Viewer, digest_viewer, viewer_of
+from circle.viewers import ANONYMOUS, digest_viewer, viewer_of
 from forums.models import Forum, ForumInvitation
 from justop.digests import Period
 
@@ -86,23 +86,10 @@ def upcoming_for_members(
     result: dict[int, list[dict[str, str]]] = {}
     for user in users:
         viewer = digest_viewer(user, organizations[user.pk])
-        items = [_item(f) for f in forums if may_see(viewer, f, (user.pk, f.pk) in invited)]
+        items = [_item(f) for f in forums if f.is_visible_to(viewer, (user.pk, f.pk) in invited)]
         if items:
             result[user.pk] = items[:DIGEST_COUNT]
     return result
-
-
-def may_see(viewer: Viewer, forum: Forum, invited: bool) -> bool:
-    """visible_to for one forum already loaded, with the invitation known."""
-    if viewer.is_staff:
-        return True
-    if forum.status == Forum.Status.DRAFT:
-        return False
-    return (
-        forum.audience == Forum.Audience.PUBLIC
-        or (forum.audience == Forum.Audience.MEMBERS and viewer.is_member)
-        or invited
-    )
 
 
 class ForumSitemap(Sitemap[Forum]):

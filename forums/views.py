@@ -6,12 +6,12 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
 from circle.access import current_user
 from circle.viewers import viewer_of
-from forums import listing, registration
+from forums import access, listing, registration
 from forums.forms import GuestForm
 from forums.models import Forum, Registration
 from justop import documents
@@ -58,11 +58,6 @@ def past_list(request: HttpRequest) -> HttpResponse:
     return _list(request, past=True)
 
 
-def visible_forum(request: HttpRequest, slug: str) -> Forum:
-    """The forum of a page, file or calendar: 404 unless the person may see it."""
-    return get_object_or_404(Forum.objects.visible_to(viewer_of(request.user)), slug=slug)
-
-
 def own_registration(request: HttpRequest, forum: Forum) -> Registration | None:
     user = current_user(request)
     if user is None:
@@ -84,7 +79,7 @@ def rsvp_context(request: HttpRequest, forum: Forum) -> dict[str, Any]:
 
 @visitor_cache(shows=("forums", "organizations"))
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
-    forum = visible_forum(request, slug)
+    forum = access.get_forum_for_viewer(request, slug)
     context = rsvp_context(request, forum) | {
         "agenda": list(forum.agenda.all()),
         "materials": list(forum.materials.all()),
@@ -99,8 +94,7 @@ def material(request: HttpRequest, slug: str, pk: int) -> HttpResponseBase:
     """A file of a forum, for whoever may see the forum, as a download
     (ranges, HEAD and the cache policy of justop.documents.file_response).
     Never shared by caches: a forum's audience may change."""
-    forum = visible_forum(request, slug)
-    found = get_object_or_404(forum.materials.exclude(file=""), pk=pk)
+    found = access.get_material_for_viewer(request, slug, pk)
     return documents.file_response(
         request,
         found.file,

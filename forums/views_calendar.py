@@ -9,8 +9,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from circle.access import current_user
 from circle.viewers import viewer_of
 from forums import calendar
+from forums.access import get_forum_for_viewer
 from forums.models import Registration
-from forums.views import visible_forum
 from justop.pagecache import visitor_cache
 
 TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -24,7 +24,7 @@ def _ics(content: bytes, filename: str, *, private: bool) -> HttpResponse:
 
 
 def forum_ics(request: HttpRequest, slug: str) -> HttpResponse:
-    forum = visible_forum(request, slug)
+    forum = get_forum_for_viewer(request, slug)
     user = current_user(request)
     registered = (
         user is not None

@@ -12,14 +12,11 @@ from django.views.decorators.http import require_POST
 
 from circle.staff import staff_required
 from forums import checkin
+from forums.access import get_forum_for_checkin
 from forums.forms import WalkInForm
 from forums.models import Forum
 
 TEMPLATE = "forums/checkin.html"
-
-
-def _forum(slug: str) -> Forum:
-    return get_object_or_404(Forum.objects.exclude(status=Forum.Status.DRAFT), slug=slug)
 
 
 def _context(forum: Forum, q: str, **extra: Any) -> dict[str, Any]:
@@ -37,7 +34,7 @@ def _context(forum: Forum, q: str, **extra: Any) -> dict[str, Any]:
 
 @staff_required
 def checkin_page(request: HttpRequest, slug: str) -> HttpResponse:
-    forum = _forum(slug)
+    forum = get_forum_for_checkin(slug)
     # A NUL is dropped (PostgreSQL refuses it in text), the rest searched.
     q = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     context = _context(forum, q)
@@ -49,7 +46,7 @@ def checkin_page(request: HttpRequest, slug: str) -> HttpResponse:
 @staff_required
 @require_POST
 def mark(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    forum = _forum(slug)
+    forum = get_forum_for_checkin(slug)
     found = get_object_or_404(forum.registrations, pk=pk)
     checkin.mark(found, present=request.POST.get("present") != "no")
     q = request.POST.get("q", "")
@@ -61,7 +58,7 @@ def mark(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @staff_required
 @require_POST
 def walk_in(request: HttpRequest, slug: str) -> HttpResponse:
-    forum = _forum(slug)
+    forum = get_forum_for_checkin(slug)
     form = WalkInForm(request.POST)
     if not form.is_valid():
         return render(request, TEMPLATE, _context(forum, "", walk_in_form=form), status=400)

@@ -16,9 +16,10 @@ from django.views.decorators.http import require_POST
 from circle.access import signed_in_person
 from circle.viewers import viewer_of
 from forums import calendar, registration
+from forums.access import get_forum_for_viewer
 from forums.forms import GuestForm
 from forums.models import Forum, Registration
-from forums.views import rsvp_context, visible_forum
+from forums.views import rsvp_context
 from justop import ratelimit
 
 PER_ADDRESS = ratelimit.Limit("forum-register", 20, 3600)
@@ -30,7 +31,7 @@ PER_EMAIL = ratelimit.Limit("forum-register-email", 5, 3600)
 def rsvp(request: HttpRequest, slug: str) -> HttpResponse:
     """Going or not going, in one click. With htmx the RSVP block is swapped
     in place; without JavaScript the page comes back."""
-    forum = visible_forum(request, slug)
+    forum = get_forum_for_viewer(request, slug)
     going = request.POST.get("going") == "yes"
     try:
         registration.rsvp(forum, signed_in_person(request), going=going)
@@ -44,7 +45,7 @@ def rsvp(request: HttpRequest, slug: str) -> HttpResponse:
 
 def register(request: HttpRequest, slug: str) -> HttpResponse:
     """A visitor registers for a public forum with a name and an email."""
-    forum = visible_forum(request, slug)
+    forum = get_forum_for_viewer(request, slug)
     if forum.audience != Forum.Audience.PUBLIC:
         raise Http404
     form = GuestForm(request.POST or None)

@@ -3,7 +3,7 @@ involved) and the newsletter's subscribers."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,6 +18,9 @@ from justop import markdown
 from justop.images import RenditionImageField
 from justop.uploads import server_name
 
+if TYPE_CHECKING:
+    from circle.viewers import Viewer
+
 
 class NewsQuerySet(models.QuerySet["Post"]):
     def published(self) -> NewsQuerySet:
@@ -25,6 +28,10 @@ class NewsQuerySet(models.QuerySet["Post"]):
         post hidden until then). The one visibility rule of posts: pages,
         feeds, the home page and the newsletter all use it."""
         return self.filter(status=Post.Status.PUBLISHED, publish_at__lte=timezone.now())
+
+    def visible_to(self, viewer: Viewer) -> NewsQuerySet:
+        """The same rule for everyone (staff preview drafts in the admin)."""
+        return self.published()
 
 
 def hero_path(instance: Post, filename: str) -> str:
@@ -111,6 +118,10 @@ class Post(models.Model):
     @property
     def is_live(self) -> bool:
         return self.status == self.Status.PUBLISHED and self.publish_at <= timezone.now()
+
+    def is_visible_to(self, viewer: Viewer) -> bool:
+        """NewsQuerySet.visible_to for a post in memory."""
+        return self.is_live
 
 
 class Subscriber(models.Model):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 
 from justop.pagecache import visitor_cache
+from news.access import get_post_for_reader
 from news.models import Post
 
 PER_PAGE = 10
@@ -41,6 +42,6 @@ def post_list(request: HttpRequest, category: str | None = None) -> HttpResponse
 
 @visitor_cache(shows=("news", "people"))
 def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    post = get_object_or_404(Post.objects.published(), slug=slug)
+    post = get_post_for_reader(request, slug)
     related = list(Post.objects.published().filter(category=post.category).exclude(pk=post.pk)[:3])
     return render(request, "news/post_detail.html", {"post": post, "related": related})

@@ -13,20 +13,13 @@ from justop import documents, images
 from justop.listing import render_results
 from justop.outbox import absolute
 from justop.pagecache import visitor_cache
-from research import citations, files
+from research import access, citations, files
 from research import search as library
 from research.models import Resource, Topic
 
 NEWEST = 6
 PER_TOPIC = 3
 RELATED = 4
-
-
-def _visible(request: HttpRequest, slug: str) -> Resource:
-    """A resource the person may open; 404 for anything else, so a private
-    resource's existence is not leaked."""
-    viewer = viewer_of(request.user)
-    return get_object_or_404(Resource.objects.visible_to(viewer), slug=slug)
 
 
 # Publishers are organizations.
@@ -93,7 +86,7 @@ def topic(request: HttpRequest, slug: str) -> HttpResponse:
 @LIBRARY_CACHE
 @require_GET
 def resource_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    resource = _visible(request, slug)
+    resource = access.get_resource_for_viewer(request, slug)
     viewer = viewer_of(request.user)
     topics = list(resource.topics.all())
     related = list(
@@ -128,7 +121,7 @@ def resource_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def download(request: HttpRequest, slug: str) -> HttpResponseBase:
-    resource = _visible(request, slug)
+    resource = access.get_resource_for_viewer(request, slug)
     if not resource.file:
         raise Http404
     response = files.serve(
@@ -154,7 +147,7 @@ def cover(request: HttpRequest, slug: str) -> HttpResponseBase:
     """The cover, or with ?size=<width>&format=<ext> one of its renditions:
     only ever a name derived from the resource's own cover, never one taken
     from the request."""
-    resource = _visible(request, slug)
+    resource = access.get_resource_for_viewer(request, slug)
     if not resource.cover:
         raise Http404
     name = resource.cover.name or ""

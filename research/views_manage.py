@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from circle.access import get_org_for_admin, signed_in_person
 from justop.bodylimit import accepts_uploads
 from justop.images import DEFAULT_MAX_BYTES as MAX_IMAGE_BYTES
 from research import files
+from research.access import get_resource_to_manage
 from research.forms import ResourceForm
 from research.publishing import save_resource
 
@@ -36,7 +37,7 @@ def manage_list(request: HttpRequest, slug: str) -> HttpResponse:
 def manage_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
     access = get_org_for_admin(request, slug)
     organization = access.organization
-    resource = get_object_or_404(organization.research, pk=pk) if pk is not None else None
+    resource = get_resource_to_manage(organization, pk) if pk is not None else None
     form = ResourceForm(request.POST or None, request.FILES or None, instance=resource)
     if request.method == "POST" and form.is_valid():
         extra = {} if resource else {"created_by": signed_in_person(request)}

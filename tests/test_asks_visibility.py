@@ -155,7 +155,7 @@ def test_the_python_rule_agrees_with_the_queryset_rule(world):
     posts = list(Post.objects.select_related("organization").prefetch_related("shared_with"))
     for viewer in viewers:
         expected = set(Post.objects.visible_to(viewer).values_list("pk", flat=True))
-        assert {p.pk for p in posts if p.seen_by(viewer)} == expected
+        assert {p.pk for p in posts if p.is_visible_to(viewer)} == expected
 
 
 # --- Conversations --------------------------------------------------------------------

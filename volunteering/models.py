@@ -5,7 +5,7 @@ The tables were created by the news app and keep its names (db_table)."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -17,11 +17,18 @@ from django.utils.translation import gettext_lazy as _
 
 from justop import markdown
 
+if TYPE_CHECKING:
+    from circle.viewers import Viewer
+
 
 class OpportunityQuerySet(models.QuerySet["Opportunity"]):
     def published(self) -> OpportunityQuerySet:
         """What the public sees; the one visibility rule of opportunities."""
         return self.filter(status=Opportunity.Status.PUBLISHED)
+
+    def visible_to(self, viewer: Viewer) -> OpportunityQuerySet:
+        """The same rule for everyone (staff see drafts in the admin)."""
+        return self.published()
 
 
 class Opportunity(models.Model):
@@ -57,6 +64,10 @@ class Opportunity(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("volunteer:opportunity", args=[self.slug])
+
+    def is_visible_to(self, viewer: Viewer) -> bool:
+        """OpportunityQuerySet.visible_to for an opportunity in memory."""
+        return self.status == self.Status.PUBLISHED
 
     @cached_property
     def description_html(self) -> SafeString:

@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from justop import ratelimit
 from justop.pagecache import visitor_cache
 from volunteering import services
+from volunteering.access import get_opportunity_for_viewer
 from volunteering.forms import SignupForm
 from volunteering.models import Opportunity, Shift, Signup
 
@@ -47,7 +48,7 @@ def _shift_context(shift: Shift) -> dict[str, Any]:
 
 @visitor_cache(shows=("volunteering",))
 def opportunity(request: HttpRequest, slug: str) -> HttpResponse:
-    found = get_object_or_404(Opportunity.objects.published(), slug=slug)
+    found = get_opportunity_for_viewer(request, slug)
     shifts = [_shift_context(s) for s in upcoming_shifts().filter(opportunity=found)]
     return render(
         request,
@@ -57,7 +58,7 @@ def opportunity(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def sign_up(request: HttpRequest, slug: str, shift_id: int) -> HttpResponse:
-    found = get_object_or_404(Opportunity.objects.published(), slug=slug)
+    found = get_opportunity_for_viewer(request, slug)
     shift = get_object_or_404(upcoming_shifts().filter(opportunity=found), pk=shift_id)
     form = SignupForm(request.POST or None)
     context = {"opportunity": found, "chosen": _shift_context(shift), "form": form}

@@ -9,10 +9,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from circle import memberships
-from circle.access import get_org_for_admin, get_org_for_viewer, is_member
+from circle.access import can_manage, current_user, get_org_for_admin, get_org_for_viewer, is_member
 from circle.forms import MemberForm, OrganizationProfileForm
-from circle.models import Membership, Organization
-from circle.viewers import has_staff_power
+from circle.models import Membership
 from justop.bodylimit import accepts_uploads
 from justop.images import DEFAULT_MAX_BYTES as MAX_IMAGE_BYTES
 from justop.pagecache import visitor_cache
@@ -31,15 +30,7 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
         )
     # From the viewer's own membership: the admin of an organization not yet
     # active sees no people list but may manage it.
-    can_manage = request.user.is_authenticated and (
-        has_staff_power(request.user)
-        or (
-            organization.status != Organization.Status.INACTIVE
-            and Membership.objects.filter(
-                user=request.user, organization=organization, role=Membership.Role.ADMIN
-            ).exists()
-        )
-    )
+    manages = can_manage(current_user(request), organization)
     return render(
         request,
         "circle/organization.html",
@@ -50,7 +41,7 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
             "expertise": organization.expertise.all(),
             "people": people,
             "is_member": member,
-            "can_manage": can_manage,
+            "can_manage": manages,
             "sections": organization_sections(request, organization),
         },
     )
