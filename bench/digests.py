@@ -486,11 +486,11 @@ def build_and_queue(config: Config, now: datetime) -> Queued:
     import redis
 
     from circle.digests import send_digests
-    from justop import outbox
+    from justop.outbox import delivery
 
-    # outbox.enqueue (run on commit of each batch) is timed by wrapping it:
-    # queue_many looks the name up when it calls it.
-    original = outbox.enqueue
+    # delivery.enqueue (run on commit of each batch) is timed by wrapping it:
+    # queue_many looks the name up in its module when it calls it.
+    original = delivery.enqueue
     spent = {"seconds": 0.0, "database": 0.0}
 
     def timed_enqueue(*args: Any, **kwargs: Any) -> None:
@@ -502,13 +502,13 @@ def build_and_queue(config: Config, now: datetime) -> Queued:
             spent["database"] += count.seconds - database
 
     with counting_queries() as count:
-        outbox.enqueue = timed_enqueue
+        delivery.enqueue = timed_enqueue
         try:
             start = time.perf_counter()
             run = send_digests(FREQUENCY, now=now)
             seconds = time.perf_counter() - start
         finally:
-            outbox.enqueue = original
+            delivery.enqueue = original
     on_broker = int(redis.Redis.from_url(config.redis_url).llen("celery"))
     return Queued(
         seconds=seconds,

@@ -1,10 +1,16 @@
-from collections import Counter
-
 from celery import shared_task
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
-from justop import files, outbox
+from justop import files
+
+# The outbox's tasks sit beside the service they run (same task names);
+# they are imported here for the worker's autodiscovery, and the outbox
+# never imports this module.
+from justop.outbox.delivery import send_email, send_emails
+from justop.outbox.maintenance import purge_outbox, sweep_outbox
+
+__all__ = ["purge_outbox", "send_email", "send_emails", "sweep_outbox"]
 
 
 @shared_task
@@ -18,32 +24,6 @@ def clear_expired_sessions() -> int:
 def ping() -> str:
     """Answers 'pong': lets health checks and tests prove a worker runs tasks."""
     return "pong"
-
-
-# acks_late and reject_on_worker_lost (the project defaults, stated here
-# because these tasks depend on them): a worker that dies mid-send leaves the
-# broker message to be delivered again; the rows' claims stop a second send.
-@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
-def send_emails(email_ids: list[int]) -> dict[str, int]:
-    """Send a batch of outbox rows; returns how many had each outcome (for the log)."""
-    return dict(Counter(outbox.deliver_many(email_ids).values()))
-
-
-# The task of one row, as queued before batches: kept so that tasks already
-# on the broker when a deployment upgrades are still run.
-@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
-def send_email(email_id: int) -> str:
-    return outbox.deliver(email_id)
-
-
-@shared_task(ignore_result=True)
-def sweep_outbox() -> int:
-    return outbox.sweep()
-
-
-@shared_task(ignore_result=True)
-def purge_outbox() -> int:
-    return outbox.purge()
 
 
 # Deleting a missing object is no error, so a task run twice (acks_late)

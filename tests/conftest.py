@@ -129,7 +129,7 @@ def smtp_sink(settings, transactional_db):
     try:
         yield sink
     finally:
-        outbox._close_connection()
+        outbox.delivery._close_connection()
         sink.stop()
 
 

@@ -282,7 +282,7 @@ def test_each_member_receives_only_the_items_their_sections_returned(smtp_sink, 
 
 
 def test_each_section_runs_once_for_the_whole_batch_with_the_period(db, board, monkeypatch):
-    monkeypatch.setattr(outbox, "enqueue", lambda ids, countdown=None: None)
+    monkeypatch.setattr(outbox.delivery, "enqueue", lambda ids, countdown=None: None)
     people = [member() for _ in range(3)]
     board.events = {p.pk: [item("Something")] for p in people}
 
@@ -509,7 +509,7 @@ def test_a_member_who_reads_spanish_gets_the_digest_in_spanish(smtp_sink, board)
 
 def test_building_digests_takes_as_many_queries_for_30_members_as_for_3(db, board, monkeypatch):
     # Count the build and the queueing only: the send tasks are not enqueued.
-    monkeypatch.setattr(outbox, "enqueue", lambda ids, countdown=None: None)
+    monkeypatch.setattr(outbox.delivery, "enqueue", lambda ids, countdown=None: None)
 
     def add_members(count: int) -> None:
         for n in range(count):

@@ -271,7 +271,7 @@ def test_hundreds_of_invitations_from_a_csv_show_their_progress(admin_client, or
 def test_a_batch_in_progress_polls_until_done(org, admin_client, monkeypatch):
     from justop import outbox
 
-    monkeypatch.setattr(outbox, "enqueue", lambda ids, countdown=None: None)
+    monkeypatch.setattr(outbox.delivery, "enqueue", lambda ids, countdown=None: None)
     result = invitations.invite(org, [f"p{i}@example.org" for i in range(5)], "member", by=None)
     OutboxEmail.objects.filter(pk__in=OutboxEmail.objects.values("pk")[:2]).update(state="sent")
     page = admin_client.get(reverse("circle:invitation_batch", args=[org.slug, result.batch.pk]))

@@ -34,7 +34,7 @@ def hello(to: str = "ana@example.org", **kwargs) -> outbox.Email:
 def queued_only(email: outbox.Email) -> OutboxEmail:
     """Queue an email whose send task never reaches a worker (lost, or not yet run)."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(outbox, "enqueue", lambda ids, countdown=None: None)
+        patch.setattr(outbox.delivery, "enqueue", lambda ids, countdown=None: None)
         row = outbox.queue(email)
     assert row is not None
     return row
@@ -297,7 +297,7 @@ def test_an_unknown_stream_is_refused_when_queueing(db):
 
 
 def test_queueing_many_emails_takes_a_fixed_number_of_queries(db, monkeypatch):
-    monkeypatch.setattr(outbox, "enqueue", lambda ids, countdown=None: None)
+    monkeypatch.setattr(outbox.delivery, "enqueue", lambda ids, countdown=None: None)
     counts = []
     for size in (5, 50):
         with CaptureQueriesContext(connection) as queries:
@@ -327,7 +327,7 @@ def test_staff_cancel_stops_an_email_not_yet_sent(smtp_sink):
 
 def test_finished_emails_are_purged_after_the_retention_period(db, settings, monkeypatch):
     settings.OUTBOX_KEEP_DAYS = 30
-    monkeypatch.setattr(outbox, "enqueue", lambda ids, countdown=None: None)
+    monkeypatch.setattr(outbox.delivery, "enqueue", lambda ids, countdown=None: None)
     old = timezone.now() - timedelta(days=31)
     for state, to in [
         (State.SENT, "old-sent"),

@@ -31,7 +31,7 @@ def hello(to: str, **kwargs) -> outbox.Email:
 def queued_only(*addresses: str) -> list[int]:
     """Rows whose send task never ran (lost, or not yet taken by a worker)."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(outbox, "enqueue", lambda ids, countdown=None: None)
+        patch.setattr(outbox.delivery, "enqueue", lambda ids, countdown=None: None)
         rows = outbox.queue_many([hello(a) for a in addresses])
     return [row.pk for row in rows]
 
@@ -52,7 +52,7 @@ def states(ids: list[int]) -> list[str]:
 
 
 def test_emails_queued_together_go_out_as_one_task_per_batch(smtp_sink, monkeypatch):
-    monkeypatch.setattr(outbox, "BATCH_SIZE", 3)
+    monkeypatch.setattr(outbox.delivery, "BATCH_SIZE", 3)
     published: list[list[int]] = []
     publish = tasks.send_emails.apply_async
 
@@ -113,12 +113,12 @@ def test_when_the_mail_server_is_unreachable_the_batch_waits_and_retries_togethe
     }
     ids = queued_only("ana@example.org", "bea@example.org", "cruz@example.org")
     enqueued = Enqueued()
-    monkeypatch.setattr(outbox, "enqueue", enqueued)
+    monkeypatch.setattr(outbox.delivery, "enqueue", enqueued)
 
     try:
         outcomes = outbox.deliver_many(ids)
     finally:
-        outbox._close_connection()
+        outbox.delivery._close_connection()
 
     assert outcomes == dict.fromkeys(ids, "retry")
     rows = OutboxEmail.objects.filter(pk__in=ids)
@@ -131,10 +131,10 @@ def test_when_the_mail_server_is_unreachable_the_batch_waits_and_retries_togethe
 
 
 def test_a_batch_out_of_time_hands_the_emails_it_did_not_try_to_a_new_task(smtp_sink, monkeypatch):
-    monkeypatch.setattr(outbox, "BATCH_SECONDS", 0.0)
+    monkeypatch.setattr(outbox.delivery, "BATCH_SECONDS", 0.0)
     ids = queued_only("ana@example.org", "bea@example.org", "cruz@example.org")
     enqueued = Enqueued()
-    monkeypatch.setattr(outbox, "enqueue", enqueued)
+    monkeypatch.setattr(outbox.delivery, "enqueue", enqueued)
 
     outcomes = outbox.deliver_many(ids)
 
@@ -162,8 +162,8 @@ def test_rows_a_living_worker_holds_are_left_to_it(smtp_sink):
 def test_a_batch_stopped_mid_send_keeps_only_the_message_in_flight_claimed(smtp_sink, monkeypatch):
     ids = queued_only(*(f"p{i}@example.org" for i in range(4)))
     enqueued = Enqueued()
-    monkeypatch.setattr(outbox, "enqueue", enqueued)
-    send = outbox._send
+    monkeypatch.setattr(outbox.delivery, "enqueue", enqueued)
+    send = outbox.delivery._send
     sends: list[str] = []
 
     def hit_by_the_time_limit_on_the_second(message):
@@ -172,7 +172,7 @@ def test_a_batch_stopped_mid_send_keeps_only_the_message_in_flight_claimed(smtp_
             raise SoftTimeLimitExceeded()
         send(message)
 
-    monkeypatch.setattr(outbox, "_send", hit_by_the_time_limit_on_the_second)
+    monkeypatch.setattr(outbox.delivery, "_send", hit_by_the_time_limit_on_the_second)
 
     with pytest.raises(SoftTimeLimitExceeded):
         outbox.deliver_many(ids)

@@ -85,7 +85,7 @@ def frequency_of(person) -> str:
 def queued_only(email: outbox.Email) -> OutboxEmail:
     """Queue an email whose send task has not run yet."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(outbox, "enqueue", lambda ids, countdown=None: None)
+        patch.setattr(outbox.delivery, "enqueue", lambda ids, countdown=None: None)
         row = outbox.queue(email)
     assert row is not None
     return row

@@ -313,7 +313,7 @@ def test_after_cancelling_the_same_email_may_sign_up_again(shift):
 
 def _race(shift: Shift, parties: list[int], monkeypatch) -> list[BaseException]:
     # Emails stay queued in the outbox; nothing to send during the race.
-    monkeypatch.setattr(outbox, "enqueue", lambda ids, countdown=None: None)
+    monkeypatch.setattr(outbox.delivery, "enqueue", lambda ids, countdown=None: None)
     barrier = threading.Barrier(len(parties))
     errors: list[BaseException] = []
 
