@@ -26,10 +26,11 @@ class ResearchConfig(AppConfig):
         )
         from research import demo, sections, sitemaps
         from research.models import Resource
-        from research.search import forget_counts
+        from research.signals import forget_counts, refresh_search_document
 
-        # Saves and extractions start a new generation of cached counts
-        # themselves (search.refresh_vectors); these changes do not pass there.
+        # Saves (refresh_search_document, below) and extractions start a new
+        # generation of cached counts themselves (search.refresh_vectors);
+        # these changes do not pass there.
         post_delete.connect(forget_counts, sender=Resource, dispatch_uid="research-deleted")
         for through in (
             Resource.topics.through,
@@ -70,3 +71,10 @@ class ResearchConfig(AppConfig):
 
         for model in (Topic, Tag, Resource):
             pagecache.watch(model, "research")
+
+        # Every save of a resource rewrites its stored search document.
+        # Connected last, so it runs after the other receivers of the save,
+        # as it did when Resource.save called it after saving.
+        post_save.connect(
+            refresh_search_document, sender=Resource, dispatch_uid="research-search-document"
+        )

@@ -278,11 +278,8 @@ class Resource(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
+        # The stored search document follows every save: research.signals.
         super().save(*args, **kwargs)
-        # The stored search document follows every save of the fields it reads.
-        from research.search import refresh_vectors
-
-        refresh_vectors(Resource.objects.filter(pk=self.pk))
 
     def get_absolute_url(self) -> str:
         return reverse("research:resource", args=[self.slug])

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from circle.viewers import ANONYMOUS, viewer_of
 from research import search
-from research.models import Resource
+from research.models import Resource, Topic
 from research.tasks import extract_text
 from tests.factories import OrganizationFactory, member_of
 from tests.factories_research import ResourceFactory, pdf_bytes, research_setup, upload  # noqa: F401
@@ -190,7 +190,7 @@ def test_filter_counts_are_shared_by_an_audience_and_renewed_by_any_change():
     added = ResourceFactory(kind="toolkit", visibility="organization", organizations=[organization])
     found = search.search(viewer, {})
     assert found.page.paginator.count == 2
-    added.topics.set(search.Topic.objects.filter(key="place-based"))
+    added.topics.set(Topic.objects.filter(key="place-based"))
     assert [v.value for v in search.search(viewer, {}).facets.topic] == ["place-based"]
     added.delete()
     assert search.search(viewer, {}).page.paginator.count == 1
@@ -203,8 +203,8 @@ def test_a_broad_search_lists_the_best_of_its_newest_matches_with_estimated_coun
     """Above search.CANDIDATES matches, the newest candidates are ranked and
     the counts come from the sample: here every row is sampled, so the
     estimate must equal what the visitor may see, never more."""
-    monkeypatch.setattr(search, "CANDIDATES", 3)
-    monkeypatch.setattr(search, "SAMPLE_EVERY", 1)
+    monkeypatch.setattr(search.query, "CANDIDATES", 3)
+    monkeypatch.setattr(search.query, "SAMPLE_EVERY", 1)
     visible = [
         ResourceFactory(title=f"Corridor note {n}", kind="brief", published_on=f"202{n}-01-01")
         for n in range(5)
@@ -226,8 +226,8 @@ def test_a_broad_search_lists_the_best_of_its_newest_matches_with_estimated_coun
 
 
 def test_the_page_says_a_broad_search_total_is_an_estimate(client, monkeypatch):
-    monkeypatch.setattr(search, "CANDIDATES", 3)
-    monkeypatch.setattr(search, "SAMPLE_EVERY", 1)
+    monkeypatch.setattr(search.query, "CANDIDATES", 3)
+    monkeypatch.setattr(search.query, "SAMPLE_EVERY", 1)
     for n in range(5):
         ResourceFactory(title=f"Corridor note {n}", published_on=f"202{n}-01-01")
     broad = client.get(reverse("research:search"), {"q": "corridor"}).content.decode()
