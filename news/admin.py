@@ -17,12 +17,12 @@ from django.utils.translation import ngettext
 from justop.admin_widgets import LabelledFileWidget
 from justop.exports import csv_response
 from justop.pagecache import content_changed
-from news.models import Post, Subscriber
+from news.models import NewsPost, Subscriber
 
 
-class PostForm(forms.ModelForm[Post]):
+class PostForm(forms.ModelForm[NewsPost]):
     class Meta:
-        model = Post
+        model = NewsPost
         fields = (
             "title",
             "slug",
@@ -38,8 +38,8 @@ class PostForm(forms.ModelForm[Post]):
         widgets = {"hero_image": LabelledFileWidget}
 
 
-@admin.register(Post)
-class PostAdmin(admin.ModelAdmin[Post]):
+@admin.register(NewsPost)
+class PostAdmin(admin.ModelAdmin[NewsPost]):
     form = PostForm
     list_display = ("title", "category", "status", "publish_at", "visibility")
     list_filter = ("status", "category", ("publish_at", admin.DateFieldListFilter))
@@ -50,7 +50,7 @@ class PostAdmin(admin.ModelAdmin[Post]):
     readonly_fields = ("preview_link",)
     actions = ("publish_now",)
 
-    def get_fields(self, request: HttpRequest, obj: Post | None = None) -> Any:
+    def get_fields(self, request: HttpRequest, obj: NewsPost | None = None) -> Any:
         fields = list(PostForm.Meta.fields)
         return [*fields, "preview_link"] if obj else fields
 
@@ -58,15 +58,15 @@ class PostAdmin(admin.ModelAdmin[Post]):
         return {"author": request.user.pk, "publish_at": timezone.now()}
 
     @admin.display(description=_("on the site"))
-    def visibility(self, obj: Post) -> str:
-        if obj.status != Post.Status.PUBLISHED:
+    def visibility(self, obj: NewsPost) -> str:
+        if obj.status != NewsPost.Status.PUBLISHED:
             return str(_("Draft: hidden"))
         if obj.publish_at > timezone.now():
             return str(_("Scheduled"))
         return str(_("Live"))
 
     @admin.display(description=_("preview"))
-    def preview_link(self, obj: Post) -> str:
+    def preview_link(self, obj: NewsPost) -> str:
         url = reverse("admin:news_post_preview", args=[obj.pk])
         return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, _("Preview"))
 
@@ -80,7 +80,7 @@ class PostAdmin(admin.ModelAdmin[Post]):
 
     def preview(self, request: HttpRequest, pk: int) -> HttpResponse:
         """The post as the public will see it, drafts and scheduled posts included."""
-        post = get_object_or_404(Post, pk=pk)
+        post = get_object_or_404(NewsPost, pk=pk)
         if not self.has_view_permission(request, post):
             return HttpResponse(status=403)
         return TemplateResponse(
@@ -90,8 +90,8 @@ class PostAdmin(admin.ModelAdmin[Post]):
         )
 
     @admin.action(description=_("Publish now"))
-    def publish_now(self, request: HttpRequest, queryset: QuerySet[Post]) -> None:
-        count = queryset.update(status=Post.Status.PUBLISHED, publish_at=timezone.now())
+    def publish_now(self, request: HttpRequest, queryset: QuerySet[NewsPost]) -> None:
+        count = queryset.update(status=NewsPost.Status.PUBLISHED, publish_at=timezone.now())
         content_changed("news")
         self.message_user(
             request,

@@ -43,8 +43,8 @@ class NewsConfig(AppConfig):
         register_demo_seeder(DemoSeeder("news", demo.seed_posts, order=30))
 
         from justop import pagecache
-        from news.models import Post, Subscriber
+        from news.models import NewsPost, Subscriber
 
-        pagecache.watch(Post, "news")
+        pagecache.watch(NewsPost, "news")
         # The newsletter's list is shown to no one.
         pagecache.ignore(Subscriber)

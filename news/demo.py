@@ -13,9 +13,9 @@ from django.utils.text import slugify
 
 from justop import images
 from justop.demo import STAFF_EMAIL, demo_person
-from news.models import Post
+from news.models import NewsPost
 
-C = Post.Category
+C = NewsPost.Category
 
 # title, category, summary, body
 POSTS = [
@@ -116,7 +116,7 @@ def demo_hero(number: int) -> images.ProcessedImage:
     return images.process(ContentFile(out.getvalue(), name="hero.jpg"))
 
 
-def _give_hero(post: Post, number: int) -> None:
+def _give_hero(post: NewsPost, number: int) -> None:
     # A post keeps the image it has (one uploaded, or the demo's).
     if post.hero_image and post.hero_image.storage.exists(str(post.hero_image.name)):
         return
@@ -132,7 +132,7 @@ def seed_posts() -> list[str]:
     for index, (title, category, summary, body) in enumerate(POSTS):
         # From about a year ago to last week, newest last.
         published = now - timedelta(days=360 - index * 23)
-        post, _created = Post.objects.update_or_create(
+        post, _created = NewsPost.objects.update_or_create(
             slug=slugify(title)[:90],
             defaults={
                 "title": title,
@@ -140,12 +140,12 @@ def seed_posts() -> list[str]:
                 "summary": summary,
                 "body": body,
                 "author": author,
-                "status": Post.Status.PUBLISHED,
+                "status": NewsPost.Status.PUBLISHED,
                 "publish_at": published,
             },
         )
         _give_hero(post, index)
-    Post.objects.update_or_create(
+    NewsPost.objects.update_or_create(
         slug="winter-convening-announced",
         defaults={
             "title": "Winter convening announced",
@@ -153,7 +153,7 @@ def seed_posts() -> list[str]:
             "summary": "Save the date: the Circle meets again in the new year.",
             "body": "Details and registration will follow.",
             "author": author,
-            "status": Post.Status.PUBLISHED,
+            "status": NewsPost.Status.PUBLISHED,
             "publish_at": now + timedelta(days=7),  # scheduled: hidden until then
         },
     )

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
 from django.utils.translation import gettext as _
 
-from news.models import Post
+from news.models import NewsPost
 
 ITEMS = 20
 
@@ -21,13 +21,13 @@ class NewsFeed(Feed):  # type: ignore[type-arg]
     feed_type: type[SyndicationFeed] = Rss201rev2Feed
 
     def get_object(self, request: HttpRequest, category: str | None = None) -> str | None:
-        if category is not None and category not in Post.Category.values:
+        if category is not None and category not in NewsPost.Category.values:
             raise Http404
         return category
 
     def title(self, category: str | None) -> str:
         if category:
-            label = Post.Category(category).label
+            label = NewsPost.Category(category).label
             return _("%(category)s · PSE news") % {"category": label}
         return _("PSE news")
 
@@ -42,28 +42,28 @@ class NewsFeed(Feed):  # type: ignore[type-arg]
             "ways to get involved."
         )
 
-    def items(self, category: str | None) -> QuerySet[Post]:
-        posts = Post.objects.published().select_related("author")
+    def items(self, category: str | None) -> QuerySet[NewsPost]:
+        posts = NewsPost.objects.published().select_related("author")
         if category:
             posts = posts.filter(category=category)
         return posts[:ITEMS]
 
-    def item_title(self, item: Post) -> str:
+    def item_title(self, item: NewsPost) -> str:
         return item.title
 
-    def item_description(self, item: Post) -> str:
+    def item_description(self, item: NewsPost) -> str:
         return item.summary
 
-    def item_pubdate(self, item: Post) -> datetime:
+    def item_pubdate(self, item: NewsPost) -> datetime:
         return item.publish_at
 
-    def item_updateddate(self, item: Post) -> datetime:
+    def item_updateddate(self, item: NewsPost) -> datetime:
         return max(item.updated_at, item.publish_at)
 
-    def item_categories(self, item: Post) -> list[str]:
+    def item_categories(self, item: NewsPost) -> list[str]:
         return [str(item.get_category_display())]
 
-    def item_author_name(self, item: Post) -> str:
+    def item_author_name(self, item: NewsPost) -> str:
         return item.author.get_full_name() if item.author else settings.SITE_NAME
 
 

@@ -22,24 +22,24 @@ if TYPE_CHECKING:
     from circle.viewers import Viewer
 
 
-class NewsQuerySet(models.QuerySet["Post"]):
+class NewsQuerySet(models.QuerySet["NewsPost"]):
     def published(self) -> NewsQuerySet:
         """What the public sees: published, and due (a future time keeps a
         post hidden until then). The one visibility rule of posts: pages,
         feeds, the home page and the newsletter all use it."""
-        return self.filter(status=Post.Status.PUBLISHED, publish_at__lte=timezone.now())
+        return self.filter(status=NewsPost.Status.PUBLISHED, publish_at__lte=timezone.now())
 
     def visible_to(self, viewer: Viewer) -> NewsQuerySet:
         """The same rule for everyone (staff preview drafts in the admin)."""
         return self.published()
 
 
-def hero_path(instance: Post, filename: str) -> str:
+def hero_path(instance: NewsPost, filename: str) -> str:
     # Named by migration 0001 only: hero images are now stored as renditions.
     return server_name("news", filename.rsplit(".", 1)[-1].lower())
 
 
-class Post(models.Model):
+class NewsPost(models.Model):
     class Category(models.TextChoices):
         HAPPENINGS = "happenings", _("PSE happenings")
         ADVOCACY = "advocacy", _("Advocacy")
@@ -90,6 +90,8 @@ class Post(models.Model):
     objects = NewsQuerySet.as_manager()
 
     class Meta:
+        # The table of its first name, Post (renamed apart from asks.Post).
+        db_table = "news_post"
         verbose_name = _("news post")
         verbose_name_plural = _("news posts")
         ordering: ClassVar[list[str]] = ["-publish_at", "-pk"]

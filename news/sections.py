@@ -8,17 +8,19 @@ from django.http import HttpRequest
 from django.utils.text import Truncator
 
 from justop.digests import Period
-from news.models import Post
+from news.models import NewsPost
 
 
 def latest_on_home(request: HttpRequest) -> dict[str, Any] | None:
-    posts = list(Post.objects.published()[:3])
+    posts = list(NewsPost.objects.published()[:3])
     return {"posts": posts} if posts else None
 
 
 def published_in(period: Period) -> list[dict[str, str]]:
     """Posts published in the period: public, the same for everyone."""
-    posts = Post.objects.published().filter(publish_at__gte=period.start, publish_at__lt=period.end)
+    posts = NewsPost.objects.published().filter(
+        publish_at__gte=period.start, publish_at__lt=period.end
+    )
     return [
         {
             "title": post.title,

@@ -9,17 +9,17 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from news.models import Post
+from news.models import NewsPost
 
 
-class PostSitemap(Sitemap[Post]):
+class PostSitemap(Sitemap[NewsPost]):
     changefreq = "monthly"
     priority = 0.6
 
-    def items(self) -> QuerySet[Post]:
-        return Post.objects.published()
+    def items(self) -> QuerySet[NewsPost]:
+        return NewsPost.objects.published()
 
-    def lastmod(self, item: Post) -> datetime:
+    def lastmod(self, item: NewsPost) -> datetime:
         return max(item.updated_at, item.publish_at)
 
 

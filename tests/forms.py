@@ -8,7 +8,7 @@ from typing import Any
 from django.utils import timezone
 
 from circle.models import Organization
-from news.models import Post
+from news.models import NewsPost
 
 
 def profile_data(org: Organization, **changes: Any) -> dict[str, Any]:
@@ -35,12 +35,12 @@ def news_post_data(**changes: Any) -> dict[str, Any]:
     return {
         "title": "Spring career fair",
         "slug": "spring-career-fair",
-        "category": Post.Category.VOLUNTEER,
+        "category": NewsPost.Category.VOLUNTEER,
         "summary": "Help job seekers.",
         "body": "We need **volunteers**.",
         "hero_alt": "Volunteers at a table",
         "author": "",
-        "status": Post.Status.PUBLISHED,
+        "status": NewsPost.Status.PUBLISHED,
         "publish_at_0": now.strftime("%Y-%m-%d"),
         "publish_at_1": now.strftime("%H:%M:%S"),
         **changes,

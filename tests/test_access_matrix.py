@@ -50,7 +50,7 @@ from justop import outbox
 from justop.models import Suppression
 from justop.outbox import unsubscribe_token
 from news import newsletter
-from news.models import Post, Subscriber
+from news.models import NewsPost, Subscriber
 from tests import access_asks, access_forums, access_research
 from tests.access import (
     LOGIN,
@@ -269,7 +269,7 @@ def admin_object(world: World, model: type) -> Any:
         "circle.Stage": Stage.objects.first(),
         "circle.County": County.objects.first(),
         "circle.Expertise": world.expertise,
-        "news.Post": world.post,
+        "news.NewsPost": world.post,
         "news.Subscriber": world.subscriber,
         "volunteering.Opportunity": world.shift.opportunity,
         "volunteering.Shift": world.shift,
@@ -404,13 +404,13 @@ def build_world() -> World:
             applicant_email="ana@westside.example.org",
         ),
         expertise=Expertise.objects.create(name="Apprenticeships", slug="apprenticeships"),
-        post=Post.objects.create(
+        post=NewsPost.objects.create(
             title="Transit is a jobs issue",
             slug="transit-is-a-jobs-issue",
             summary="Buses to job centers.",
             body="Early-morning service matters.",
-            category=Post.Category.ADVOCACY,
-            status=Post.Status.PUBLISHED,
+            category=NewsPost.Category.ADVOCACY,
+            status=NewsPost.Status.PUBLISHED,
         ),
         subscriber=Subscriber.objects.create(email="reader@example.org"),
         shift=shift,

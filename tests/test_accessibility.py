@@ -49,16 +49,16 @@ SIGNED_IN_PAGES = [
 
 
 def news_post_path() -> str:
-    from news.models import Post
+    from news.models import NewsPost
 
-    post, _ = Post.objects.get_or_create(
+    post, _ = NewsPost.objects.get_or_create(
         slug="transit-is-a-jobs-issue",
         defaults={
             "title": "Transit is a jobs issue",
             "summary": "Buses to job centers.",
             "body": "## Why\n\nEarly-morning service **matters**: [the plan](https://example.org).",
-            "category": Post.Category.ADVOCACY,
-            "status": Post.Status.PUBLISHED,
+            "category": NewsPost.Category.ADVOCACY,
+            "status": NewsPost.Status.PUBLISHED,
         },
     )
     return post.get_absolute_url()

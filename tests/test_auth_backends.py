@@ -77,21 +77,21 @@ def test_the_right_password_still_signs_in(client, hashes):
 def test_permissions_come_from_the_one_backend(db):
     editor = UserFactory()
     editor.user_permissions.add(
-        Permission.objects.get(codename="change_post", content_type__app_label="news")
+        Permission.objects.get(codename="change_newspost", content_type__app_label="news")
     )
     editor = User.objects.get(pk=editor.pk)  # permissions are cached per instance
-    assert editor.has_perm("news.change_post")
-    assert not editor.has_perm("news.delete_post")
+    assert editor.has_perm("news.change_newspost")
+    assert not editor.has_perm("news.delete_newspost")
     assert editor.has_module_perms("news")
     inactive = UserFactory(is_active=False, is_superuser=True)
-    assert not inactive.has_perm("news.change_post")
+    assert not inactive.has_perm("news.change_newspost")
 
 
 def test_staff_reach_the_admin_after_their_second_factor(client):
     staff = StaffFactory()
     sign_in_with_second_factor(client, staff)
     assert client.get(reverse("admin:index")).status_code == 200
-    assert client.get(reverse("admin:news_post_changelist")).status_code == 200
+    assert client.get(reverse("admin:news_newspost_changelist")).status_code == 200
 
 
 def test_a_superuser_made_with_createsuperuser_signs_in(client, monkeypatch):

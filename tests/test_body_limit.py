@@ -17,7 +17,7 @@ from django.utils import timezone
 from PIL import Image
 
 from circle.models import Membership
-from news.models import Post, Subscriber
+from news.models import NewsPost, Subscriber
 from tests.factories import (
     OrganizationFactory,
     StaffFactory,
@@ -179,24 +179,24 @@ def test_staff_still_upload_an_image_in_the_admin_over_the_small_limit(client, d
     now = timezone.localtime() - timedelta(hours=1)
 
     response = client.post(
-        reverse("admin:news_post_add"),
+        reverse("admin:news_newspost_add"),
         {
             "title": "Spring career fair",
             "slug": "spring-career-fair",
-            "category": Post.Category.VOLUNTEER,
+            "category": NewsPost.Category.VOLUNTEER,
             "summary": "Help job seekers.",
             "body": "We need **volunteers**.",
             "hero_image": SimpleUploadedFile("fair.png", image, "image/png"),
             "hero_alt": "Volunteers at a table",
             "author": "",
-            "status": Post.Status.PUBLISHED,
+            "status": NewsPost.Status.PUBLISHED,
             "publish_at_0": now.strftime("%Y-%m-%d"),
             "publish_at_1": now.strftime("%H:%M:%S"),
         },
     )
 
     assert response.status_code == 302
-    assert Post.objects.get(slug="spring-career-fair").hero_image
+    assert NewsPost.objects.get(slug="spring-career-fair").hero_image
 
 
 def test_a_signed_in_person_gets_no_upload_bound_where_no_form_takes_files(client, db, media):

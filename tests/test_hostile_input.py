@@ -327,7 +327,7 @@ def test_an_admin_filter_that_cannot_be_a_value_gets_the_bad_request_page(db, st
     client = Client(raise_request_exception=False)
     sign_in_with_second_factor(client, staff)
 
-    response = client.get(reverse("admin:news_post_changelist"), query)
+    response = client.get(reverse("admin:news_newspost_changelist"), query)
 
     assert response.status_code == 400
     assert 'class="container narrow error-page"' in response.content.decode()
@@ -336,7 +336,7 @@ def test_an_admin_filter_that_cannot_be_a_value_gets_the_bad_request_page(db, st
 def test_an_admin_filter_with_a_real_value_still_filters(db, staff):
     client = Client()
     sign_in_with_second_factor(client, staff)
-    url = reverse("admin:news_post_changelist")
+    url = reverse("admin:news_newspost_changelist")
 
     assert (
         client.get(url, {"status__exact": "published", "publish_at__year": "2026"}).status_code

@@ -21,7 +21,7 @@ from PIL import ExifTags, Image, ImageCms
 
 from circle.models import Membership, Organization
 from justop import images
-from news.models import Post
+from news.models import NewsPost
 from research.models import Resource
 from tests.factories import (
     OrganizationFactory,
@@ -394,11 +394,11 @@ def test_a_logo_stored_before_re_encoding_still_displays(org, client):
 def test_a_hero_image_uploaded_in_the_admin_is_re_encoded_and_shown(client, media, settings):
     sign_in_with_second_factor(client, StaffFactory())
     response = client.post(
-        reverse("admin:news_post_add"),
+        reverse("admin:news_newspost_add"),
         news_post_data(hero_image=upload(photo(size=(2400, 1600), orientation=3))),
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
-    post = Post.objects.get(slug="spring-career-fair")
+    post = NewsPost.objects.get(slug="spring-career-fair")
 
     found = images.renditions(post.hero_image.name)
     assert [(r.width, r.height) for r in found] == [(160, 107), (480, 320), (1200, 800)]
@@ -430,7 +430,7 @@ def test_the_share_image_keeps_an_absolute_url_of_the_storage(settings, media):
 def test_the_admin_refuses_an_animated_hero_with_the_message(client, media):
     sign_in_with_second_factor(client, StaffFactory())
     response = client.post(
-        reverse("admin:news_post_add"),
+        reverse("admin:news_newspost_add"),
         news_post_data(hero_image=upload(animated_gif(), "a.gif", "image/gif")),
     )
     assert response.status_code == 200
@@ -541,6 +541,6 @@ def test_demo_organizations_and_posts_get_images_through_the_pipeline(media):
         assert all(
             default_storage.exists(n) for n in images.rendition_names(organization.logo.name)
         )
-    for post in Post.objects.published():
+    for post in NewsPost.objects.published():
         assert NAME.fullmatch(post.hero_image.name) and post.hero_alt, post
         assert all(default_storage.exists(n) for n in images.rendition_names(post.hero_image.name))

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from circle.models import Organization, User
 from justop.demo import MEMBER_EMAIL
-from news.models import Post
+from news.models import NewsPost
 from tests.browsing import signed_in_context
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -57,7 +57,7 @@ def demo(settings, tmp_path, portal_serves_media):
 def test_the_demo_logos_and_hero_images_display(demo, browser, live_server):
     member = User.objects.get(email=MEMBER_EMAIL)
     organization = Organization.objects.active().first()
-    post = Post.objects.published().exclude(hero_image="").first()
+    post = NewsPost.objects.published().exclude(hero_image="").first()
     assert organization is not None and post is not None
     context = signed_in_context(browser, live_server, member)
     page = context.new_page()

@@ -37,7 +37,7 @@ from playwright.sync_api import Locator, expect
 
 from circle.models import User
 from forums.models import Registration
-from news.models import Post
+from news.models import NewsPost
 from tests.factories import PASSWORD, StaffFactory
 from tests.factories_forums import ForumFactory
 from tests.factories_news import NewsPostFactory
@@ -107,7 +107,7 @@ def test_a_visitor_signs_up_from_a_news_post_confirms_and_cancels_from_the_remin
     opportunity = shift.opportunity
     post = NewsPostFactory(
         title="Volunteers wanted at the Westside pantry",
-        category=Post.Category.VOLUNTEER,
+        category=NewsPost.Category.VOLUNTEER,
         body=f"Give three hours this week. [Sign up for a shift]({opportunity.get_absolute_url()})",
     )
     email = f"ana.{language}@example.org"
@@ -247,15 +247,17 @@ def test_staff_sign_in_with_their_authenticator_and_publish_a_post_visitors_see(
     page.get_by_role("button", name=say(language, "Sign In"), exact=True).click()
     trip.settle()
     assert trip.path == "/admin/"
-    posts = capfirst(say(language, Post._meta.verbose_name_plural))
+    posts = capfirst(say(language, NewsPost._meta.verbose_name_plural))
     page.get_by_role("rowheader", name=posts).get_by_role("link").click()
     trip.settle()
-    add = say(language, "Add %(name)s", name=say(language, Post._meta.verbose_name))
+    add = say(language, "Add %(name)s", name=say(language, NewsPost._meta.verbose_name))
     page.get_by_role("link", name=add).click()
     trip.settle()
 
     def field(name: str) -> Locator:
-        return page.get_by_label(capfirst(say(language, Post._meta.get_field(name).verbose_name)))
+        return page.get_by_label(
+            capfirst(say(language, NewsPost._meta.get_field(name).verbose_name))
+        )
 
     field("title").fill(title)
     field("title").press("Tab")
@@ -263,13 +265,13 @@ def test_staff_sign_in_with_their_authenticator_and_publish_a_post_visitors_see(
         expect(field("slug")).to_have_value(slugify(title))
     else:
         field("slug").fill(slugify(title))
-    field("category").select_option(label=say(language, Post.Category.HAPPENINGS.label))
+    field("category").select_option(label=say(language, NewsPost.Category.HAPPENINGS.label))
     field("summary").fill("Twelve organizations joined the Circle this spring.")
     field("body").fill("They bring **training**, hiring and places to meet.")
-    field("status").select_option(label=say(language, Post.Status.PUBLISHED.label))
+    field("status").select_option(label=say(language, NewsPost.Status.PUBLISHED.label))
     page.get_by_role("button", name=say(language, "Save"), exact=True).click()
     trip.settle(again=True)  # the list of posts, now with a message
-    post = Post.objects.get(title=title)
+    post = NewsPost.objects.get(title=title)
     assert post.is_live and post.slug == slugify(title) and post.author == staff
 
     page.get_by_role("link", name=say(language, "View site")).click()

@@ -20,13 +20,13 @@ from justop.digests import Period, items_for
 from justop.markdown import render
 from justop.registry import digest_sections
 from news import sections
-from news.models import Post
+from news.models import NewsPost
 from tests.factories import StaffFactory, sign_in_with_second_factor
 from tests.forms import news_post_data
 
 pytestmark = pytest.mark.django_db
 
-C = Post.Category
+C = NewsPost.Category
 
 DANGEROUS_BODY = (
     "Hello **world**.\n\n"
@@ -44,13 +44,13 @@ def make_post(
     title: str = "A post",
     *,
     category: str = C.HAPPENINGS,
-    status: str = Post.Status.PUBLISHED,
+    status: str = NewsPost.Status.PUBLISHED,
     publish_at=None,
     body: str = "Some **news**.",
     summary: str | None = None,
     slug: str | None = None,
-) -> Post:
-    return Post.objects.create(
+) -> NewsPost:
+    return NewsPost.objects.create(
         title=title,
         slug=slug or re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-"),
         summary=summary if summary is not None else f"Summary of {title}.",
@@ -84,7 +84,7 @@ def assert_no_dangerous_parts(html: str) -> None:
 def hidden_posts():
     """A draft and a scheduled post, each with a unique marker title."""
     draft = make_post(
-        "Secret draft zebra", status=Post.Status.DRAFT, category=C.ADVOCACY, slug="secret-draft"
+        "Secret draft zebra", status=NewsPost.Status.DRAFT, category=C.ADVOCACY, slug="secret-draft"
     )
     scheduled = make_post(
         "Scheduled future walrus",
@@ -221,7 +221,9 @@ def test_drafts_and_scheduled_posts_are_absent_from_the_home_page(client, hidden
 
 def test_a_scheduled_post_appears_everywhere_once_its_time_has_passed(client, hidden_posts):
     _, scheduled = hidden_posts
-    Post.objects.filter(pk=scheduled.pk).update(publish_at=timezone.now() - timedelta(minutes=1))
+    NewsPost.objects.filter(pk=scheduled.pk).update(
+        publish_at=timezone.now() - timedelta(minutes=1)
+    )
     assert client.get(scheduled.get_absolute_url()).status_code == 200
     assert "walrus" in client.get(reverse("news:list")).content.decode()
     assert "walrus" in client.get(reverse("news:category", args=[C.ADVOCACY])).content.decode()
@@ -336,7 +338,7 @@ def test_the_detail_page_lists_related_published_posts_of_the_same_category(clie
     post = make_post("Main heron", category=C.VOLUNTEER)
     sibling = make_post("Sibling crane", category=C.VOLUNTEER)
     make_post("Other category owl", category=C.ADVOCACY)
-    make_post("Draft sibling stork", category=C.VOLUNTEER, status=Post.Status.DRAFT)
+    make_post("Draft sibling stork", category=C.VOLUNTEER, status=NewsPost.Status.DRAFT)
     make_post(
         "Future sibling ibis",
         category=C.VOLUNTEER,
@@ -361,7 +363,7 @@ def feed_posts():
         make_post("Oldest advocacy", category=C.ADVOCACY, publish_at=now - timedelta(days=3)),
         make_post("Middle volunteer", category=C.VOLUNTEER, publish_at=now - timedelta(days=2)),
         make_post("Newest advocacy", category=C.ADVOCACY, publish_at=now - timedelta(days=1)),
-        make_post("Draft advocacy", category=C.ADVOCACY, status=Post.Status.DRAFT),
+        make_post("Draft advocacy", category=C.ADVOCACY, status=NewsPost.Status.DRAFT),
         make_post("Future advocacy", category=C.ADVOCACY, publish_at=now + timedelta(days=1)),
     ]
 
@@ -421,11 +423,11 @@ def test_the_admin_accepts_a_real_png_with_a_description_and_names_it_itself(
     image = io.BytesIO(png_bytes())
     image.name = "../../my holiday photo.PNG"
     response = staff_client.post(
-        reverse("admin:news_post_add"),
+        reverse("admin:news_newspost_add"),
         news_post_data(hero_image=image, hero_alt="Volunteers at a table"),
     )
     assert response.status_code == 302, form_errors(response)
-    post = Post.objects.get(slug="spring-career-fair")
+    post = NewsPost.objects.get(slug="spring-career-fair")
     name = post.hero_image.name
     assert re.fullmatch(r"news/[0-9a-f]{24}-\d+x\d+\.(jpg|png)", name), name
     assert (tmp_path / "public" / name).exists()
@@ -437,22 +439,22 @@ def test_the_admin_refuses_an_image_without_a_description(staff_client):
     image = io.BytesIO(png_bytes())
     image.name = "photo.png"
     response = staff_client.post(
-        reverse("admin:news_post_add"), news_post_data(hero_image=image, hero_alt="  ")
+        reverse("admin:news_newspost_add"), news_post_data(hero_image=image, hero_alt="  ")
     )
     assert response.status_code == 200
     assert "hero_alt" in form_errors(response)
-    assert not Post.objects.exists()
+    assert not NewsPost.objects.exists()
 
 
 def test_the_admin_refuses_a_text_file_named_png(staff_client):
     fake = io.BytesIO(b"<script>alert(1)</script> not an image at all")
     fake.name = "photo.png"
     response = staff_client.post(
-        reverse("admin:news_post_add"), news_post_data(hero_image=fake, hero_alt="A photo")
+        reverse("admin:news_newspost_add"), news_post_data(hero_image=fake, hero_alt="A photo")
     )
     assert response.status_code == 200
     assert "hero_image" in form_errors(response)
-    assert not Post.objects.exists()
+    assert not NewsPost.objects.exists()
 
 
 def test_the_detail_page_shows_the_hero_image_with_its_description(staff_client, client, settings):
@@ -460,11 +462,11 @@ def test_the_detail_page_shows_the_hero_image_with_its_description(staff_client,
     image = io.BytesIO(png_bytes())
     image.name = "photo.png"
     response = staff_client.post(
-        reverse("admin:news_post_add"),
+        reverse("admin:news_newspost_add"),
         news_post_data(hero_image=image, hero_alt="Volunteers at a table"),
     )
     assert response.status_code == 302, form_errors(response)
-    post = Post.objects.get()
+    post = NewsPost.objects.get()
     staff_client.logout()
     html = client.get(post.get_absolute_url()).content.decode()
     assert 'alt="Volunteers at a table"' in html
@@ -477,20 +479,20 @@ def test_the_detail_page_shows_the_hero_image_with_its_description(staff_client,
 
 
 def test_the_publish_now_action_puts_a_draft_on_the_site(client):
-    draft = make_post("Draft to publish gecko", status=Post.Status.DRAFT)
+    draft = make_post("Draft to publish gecko", status=NewsPost.Status.DRAFT)
     scheduled = make_post(
         "Scheduled to publish newt", publish_at=timezone.now() + timedelta(days=5)
     )
     assert client.get(draft.get_absolute_url()).status_code == 404
     sign_in_with_second_factor(client, StaffFactory())
     response = client.post(
-        reverse("admin:news_post_changelist"),
+        reverse("admin:news_newspost_changelist"),
         {"action": "publish_now", "_selected_action": [draft.pk, scheduled.pk]},
     )
     assert response.status_code == 302
     client.logout()
     draft.refresh_from_db()
-    assert draft.status == Post.Status.PUBLISHED
+    assert draft.status == NewsPost.Status.PUBLISHED
     assert draft.publish_at <= timezone.now()
     assert client.get(draft.get_absolute_url()).status_code == 200
     assert client.get(scheduled.get_absolute_url()).status_code == 200
@@ -505,7 +507,7 @@ def test_the_home_page_shows_the_latest_3_published_posts(client):
     now = timezone.now()
     for i, name in enumerate(["alpha", "bravo", "charlie", "delta", "echo"]):
         make_post(f"Home {name}", publish_at=now - timedelta(days=i + 1))
-    make_post("Home draft", status=Post.Status.DRAFT)
+    make_post("Home draft", status=NewsPost.Status.DRAFT)
     response = client.get(reverse("home"))
     html = response.content.decode()
     for name in ["alpha", "bravo", "charlie"]:
@@ -516,7 +518,7 @@ def test_the_home_page_shows_the_latest_3_published_posts(client):
 
 
 def test_the_home_section_is_left_out_without_published_posts(rf):
-    make_post("Only a draft", status=Post.Status.DRAFT)
+    make_post("Only a draft", status=NewsPost.Status.DRAFT)
     assert sections.latest_on_home(rf.get("/")) is None
 
 
@@ -526,7 +528,7 @@ def test_the_digest_lists_only_posts_published_inside_the_period():
     make_post("Before the week", publish_at=period.start - timedelta(seconds=1))
     make_post("At the start", publish_at=period.start)
     make_post("In the middle", publish_at=period.start + timedelta(days=3))
-    make_post("Draft in the week", status=Post.Status.DRAFT, publish_at=period.start)
+    make_post("Draft in the week", status=NewsPost.Status.DRAFT, publish_at=period.start)
     make_post("At the end", publish_at=period.end)
     make_post("This week", publish_at=now - timedelta(seconds=1))
     items = sections.published_in(period)
@@ -553,14 +555,14 @@ def test_the_digest_gives_every_member_the_same_posts_or_nothing(user):
 def test_seed_demo_creates_a_year_of_posts_in_the_four_categories_and_one_scheduled(client):
     call_command("seed_demo")
     now = timezone.now()
-    posts = Post.objects.all()
+    posts = NewsPost.objects.all()
     assert posts.count() >= 8
     assert set(posts.values_list("category", flat=True)) == set(C.values)
-    published = Post.objects.published()
+    published = NewsPost.objects.published()
     oldest = published.order_by("publish_at").first().publish_at
     assert now - oldest > timedelta(days=300)
     assert now - oldest < timedelta(days=400)
-    scheduled = posts.filter(status=Post.Status.PUBLISHED, publish_at__gt=now)
+    scheduled = posts.filter(status=NewsPost.Status.PUBLISHED, publish_at__gt=now)
     assert scheduled.count() == 1
     assert client.get(scheduled.get().get_absolute_url()).status_code == 404
     assert scheduled.get().title not in client.get(reverse("news:list")).content.decode()
@@ -569,6 +571,6 @@ def test_seed_demo_creates_a_year_of_posts_in_the_four_categories_and_one_schedu
 
 def test_seed_demo_twice_creates_no_duplicate_posts():
     call_command("seed_demo")
-    first = sorted(Post.objects.values_list("slug", flat=True))
+    first = sorted(NewsPost.objects.values_list("slug", flat=True))
     call_command("seed_demo")
-    assert sorted(Post.objects.values_list("slug", flat=True)) == first
+    assert sorted(NewsPost.objects.values_list("slug", flat=True)) == first

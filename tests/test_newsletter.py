@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from justop.models import OutboxEmail
 from news import newsletter
-from news.models import Post, Subscriber
+from news.models import NewsPost, Subscriber
 from tests.factories import StaffFactory, sign_in_with_second_factor
 from tests.smtp import text_of
 
@@ -26,14 +26,14 @@ def confirm_link(message) -> str:
     return "/" + url.split("://", 1)[1].split("/", 1)[1]
 
 
-def published_post(when: datetime, title: str = "Transit is a jobs issue") -> Post:
-    return Post.objects.create(
+def published_post(when: datetime, title: str = "Transit is a jobs issue") -> NewsPost:
+    return NewsPost.objects.create(
         title=title,
         slug=title.lower().replace(" ", "-"),
         summary="Buses to job centers.",
         body="Early-morning service matters.",
-        category=Post.Category.ADVOCACY,
-        status=Post.Status.PUBLISHED,
+        category=NewsPost.Category.ADVOCACY,
+        status=NewsPost.Status.PUBLISHED,
         publish_at=when,
     )
 

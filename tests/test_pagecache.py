@@ -19,7 +19,7 @@ from django.utils import timezone
 from forums import registration
 from forums.models import Forum
 from justop import pagecache
-from news.models import Post
+from news.models import NewsPost
 from tests.factories import MemberFactory, StaffFactory, sign_in_with_second_factor
 from tests.factories_forums import ForumFactory
 
@@ -29,13 +29,13 @@ NONCE = re.compile(r'nonce="([^"]+)"')
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
-def publish(title: str, **kwargs) -> Post:
-    return Post.objects.create(
+def publish(title: str, **kwargs) -> NewsPost:
+    return NewsPost.objects.create(
         title=title,
         slug=re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-"),
         summary=f"About {title}.",
         body="Some **news**.",
-        status=Post.Status.PUBLISHED,
+        status=NewsPost.Status.PUBLISHED,
         publish_at=timezone.now() - timedelta(minutes=5),
         **kwargs,
     )
@@ -104,13 +104,13 @@ def test_a_published_post_shows_on_the_cached_home_and_list_at_once():
 
 def test_publishing_from_the_admin_list_shows_the_post_to_visitors(client):
     post = publish("Draft news")
-    Post.objects.filter(pk=post.pk).update(status=Post.Status.DRAFT)
+    NewsPost.objects.filter(pk=post.pk).update(status=NewsPost.Status.DRAFT)
     pagecache.content_changed("news")
     assert "Draft news" not in Client().get(reverse("news:list")).content.decode()
     sign_in_with_second_factor(client, StaffFactory())
 
     response = client.post(
-        reverse("admin:news_post_changelist"),
+        reverse("admin:news_newspost_changelist"),
         {"action": "publish_now", "_selected_action": [post.pk]},
     )
 
@@ -229,7 +229,7 @@ def test_a_lost_version_never_brings_back_an_old_page():
     Client().get(reverse("news:list"))
     cache.delete(pagecache.VERSION_KEY + "news")
     pagecache.forget_local()  # as a process that never read the version
-    Post.objects.update(title="Renamed post")  # a bulk change with no signal
+    NewsPost.objects.update(title="Renamed post")  # a bulk change with no signal
 
     # With no version stored a new one is drawn: the old entry cannot match.
     assert "Renamed post" in Client().get(reverse("news:list")).content.decode()
@@ -238,7 +238,7 @@ def test_a_lost_version_never_brings_back_an_old_page():
 def test_a_change_made_by_another_process_shows_within_a_second(monkeypatch):
     publish("Old post")
     Client().get(reverse("news:list"))
-    Post.objects.update(title="Renamed post")  # no signal in this process...
+    NewsPost.objects.update(title="Renamed post")  # no signal in this process...
     cache.set(
         pagecache.VERSION_KEY + "news", "drawn-by-a-worker", None
     )  # ...its bump came from elsewhere

@@ -8,23 +8,23 @@ from xml.etree import ElementTree
 import pytest
 from django.utils import timezone
 
-from news.models import Post
+from news.models import NewsPost
 from volunteering.models import Opportunity
 
 pytestmark = pytest.mark.django_db
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 
 
-def post(slug: str, **kwargs) -> Post:
+def post(slug: str, **kwargs) -> NewsPost:
     defaults = {
         "title": slug,
         "summary": "s",
         "body": "b",
-        "category": Post.Category.HAPPENINGS,
-        "status": Post.Status.PUBLISHED,
+        "category": NewsPost.Category.HAPPENINGS,
+        "status": NewsPost.Status.PUBLISHED,
         "publish_at": timezone.now() - timedelta(days=1),
     }
-    return Post.objects.create(slug=slug, **(defaults | kwargs))
+    return NewsPost.objects.create(slug=slug, **(defaults | kwargs))
 
 
 def locations(client) -> list[str]:
@@ -37,7 +37,7 @@ def locations(client) -> list[str]:
 def test_the_sitemap_lists_public_pages_and_published_posts_only(client):
     post("live-post")
     post("future-post", publish_at=timezone.now() + timedelta(days=3))
-    post("draft-post", status=Post.Status.DRAFT)
+    post("draft-post", status=NewsPost.Status.DRAFT)
     Opportunity.objects.create(
         title="Career fair", slug="career-fair", summary="s", description="d", status="published"
     )

@@ -22,7 +22,7 @@ from django.urls import reverse
 from PIL import Image
 
 from justop import images, storage
-from news.models import Post
+from news.models import NewsPost
 from research.models import Resource
 from tests import forms
 from tests.factories import (
@@ -137,10 +137,10 @@ def test_it_stores_shows_replaces_and_removes_a_hero_image_in_the_public_bucket(
 ):
     sign_in_with_second_factor(client, StaffFactory())
     response = client.post(
-        reverse("admin:news_post_add"), news_post_data(hero_image=image_upload((30, 120, 60)))
+        reverse("admin:news_newspost_add"), news_post_data(hero_image=image_upload((30, 120, 60)))
     )
     assert response.status_code == 302
-    post = Post.objects.get()
+    post = NewsPost.objects.get()
     first = post.hero_image.name
     assert first.startswith("news/")
     client.logout()
@@ -154,7 +154,7 @@ def test_it_stores_shows_replaces_and_removes_a_hero_image_in_the_public_bucket(
     assert s3.server.endpoint in client.get(post.get_absolute_url())["Content-Security-Policy"]
 
     sign_in_with_second_factor(client, StaffFactory())
-    change = reverse("admin:news_post_change", args=[post.pk])
+    change = reverse("admin:news_newspost_change", args=[post.pk])
     response = client.post(change, news_post_data(hero_image=image_upload((90, 20, 160))))
     assert response.status_code == 302
     post.refresh_from_db()

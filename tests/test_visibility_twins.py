@@ -18,7 +18,7 @@ from asks.models import Post as AskOrOffer
 from circle.models import Membership, Organization
 from circle.viewers import ANONYMOUS, Viewer, viewer_of
 from forums.models import Forum, ForumInvitation
-from news.models import Post as NewsPost
+from news.models import NewsPost
 from research.models import Resource
 from tests.factories import OrganizationFactory, StaffFactory, UserFactory, member_of
 from tests.factories_asks import PostFactory, offer
@@ -116,7 +116,7 @@ MODELS: dict[str, tuple[type, Callable[[], Any], Callable[[Any, Viewer], bool]]]
         lambda: Forum.objects.all(),
         lambda obj, viewer: obj.is_visible_to(viewer),
     ),
-    "news.Post": (
+    "news.NewsPost": (
         NewsPost,
         lambda: NewsPost.objects.all(),
         lambda obj, viewer: obj.is_visible_to(viewer),
@@ -150,7 +150,7 @@ def test_each_rule_hides_something_from_a_visitor_and_shows_staff_everything(wor
     staff = viewer_for("staff", world)
     everything = model.objects.count()
 
-    if label in ("news.Post", "volunteering.Opportunity"):
+    if label in ("news.NewsPost", "volunteering.Opportunity"):
         # Staff preview drafts in the admin; the site's rule is the same for all.
         assert model.objects.visible_to(staff).count() < everything
     else:

@@ -17,7 +17,7 @@ from circle.models import County, JoinApplication, Membership, Organization, Sta
 from justop import outbox
 from justop.models import OutboxEmail
 from news import newsletter
-from news.models import Post, Subscriber
+from news.models import NewsPost, Subscriber
 from tests.factories import StaffFactory, member_of, sign_in_with_second_factor
 from volunteering.models import Opportunity, Shift, Signup
 
@@ -163,14 +163,14 @@ def test_a_volunteer_sign_up_full_of_markup_stays_inert_everywhere(client, staff
 def test_a_news_post_full_of_markup_stays_inert_in_pages_feeds_and_the_newsletter(
     client, smtp_sink
 ):
-    post = Post.objects.create(
+    post = NewsPost.objects.create(
         title=f"Title {PAYLOAD}",
         slug="evil",
         summary=PAYLOAD,
         body=MARKDOWN,
         hero_alt=PAYLOAD,
-        category=Post.Category.ADVOCACY,
-        status=Post.Status.PUBLISHED,
+        category=NewsPost.Category.ADVOCACY,
+        status=NewsPost.Status.PUBLISHED,
         publish_at=timezone.now() - timedelta(days=7),
     )
     for url in (
