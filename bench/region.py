@@ -309,10 +309,10 @@ def find_paths() -> dict[str, str]:
     from circle.models import Organization
     from circle.viewers import ANONYMOUS
     from forums.models import Forum
-    from news.models import Post
+    from news.models import NewsPost
     from research.models import Topic
 
-    post = Post.objects.published().order_by("-publish_at", "-pk").first()
+    post = NewsPost.objects.published().order_by("-publish_at", "-pk").first()
     # The upcoming public forum with the most registrations.
     forum = (
         Forum.objects.visible_to(ANONYMOUS)

@@ -683,10 +683,10 @@ def seed_forums(
 def seed_news(
     sizes: Sizes, rng: random.Random, text: Text, copier: Copier, circle: Circle, now: datetime
 ) -> None:
-    from news.models import Post
+    from news.models import NewsPost
     from volunteering.models import Opportunity, Shift, Signup
 
-    categories = Post.Category.values
+    categories = NewsPost.Category.values
     posts = []
     for n in range(sizes.news):
         # The newest an hour ago, then about one a day back; a few drafts
@@ -696,7 +696,7 @@ def seed_news(
         if n % 600 == 11:
             publish = now + timedelta(days=rng.randint(1, 10))
         posts.append(
-            Post(
+            NewsPost(
                 title=text.title(4, 10),
                 slug=f"news-{n}",
                 summary=text.summary(),
@@ -709,9 +709,9 @@ def seed_news(
             )
         )
         if len(posts) == BATCH:
-            copier.write(Post, posts)
+            copier.write(NewsPost, posts)
             posts = []
-    copier.write(Post, posts)
+    copier.write(NewsPost, posts)
 
     opportunities = copier.write(
         Opportunity,
@@ -776,7 +776,8 @@ def seed_news(
 def seed_posts(
     sizes: Sizes, rng: random.Random, text: Text, copier: Copier, circle: Circle, now: datetime
 ) -> None:
-    from circle.models import Conversation, County, Expertise, Match, Post, PostResponse, Stage
+    from asks.models import Conversation, Match, Post, PostResponse
+    from circle.models import County, Expertise, Stage
 
     stages, counties = list(Stage.objects.all()), list(County.objects.all())
     expertise = list(Expertise.objects.all())
