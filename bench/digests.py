@@ -15,36 +15,42 @@ figures mean and what limits them: docs/performance.md.
 
 from __future__ import annotations
 
-import argparse
 import email.policy
-import json
 import os
-import platform
 import re
 import resource
-import signal
-import subprocess
 import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from types import FrameType
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from bench.common import (
+    BENCH_DATABASE,
+    DOC,
+    RESULTS_DIR,
+    ROOT,
+    Machine,
+    argument_parser,
+    describe_machine,
+    django_env,
+    flush_redis,
+    machine_cpu_ticks,
+    own_database_url,
+    own_redis_url,
+    recreate_database,
+    redacted,
+    run_main,
+    say,
+    warn_if_busy,
+)
 from bench.sink import CountingSink, free_port
 from bench.worker import BenchWorker
 
-ROOT = Path(__file__).resolve().parent.parent
-DOC = ROOT / "docs" / "performance.md"
-RESULTS_DIR = ROOT / "bench" / "results"
-
-BENCH_DATABASE = "justop_bench"
-DEFAULT_DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{BENCH_DATABASE}"
 DEFAULT_REDIS_DB = 15
 DEFAULT_MEMBERS = 20_000
 DEFAULT_SAMPLE = 200
@@ -81,27 +87,12 @@ class Config:
 
 
 def bench_database_url(environ: Mapping[str, str]) -> str:
-    """The server of DATABASE_URL, always with the database justop_bench: the
-    bench drops and recreates it, so it must never be the database a developer
-    pointed DATABASE_URL at."""
-    given = environ.get("DATABASE_URL", "").strip()
-    if not given.startswith(("postgres://", "postgresql://")):
-        return DEFAULT_DATABASE_URL
-    return urlunsplit(urlsplit(given)._replace(path=f"/{BENCH_DATABASE}"))
+    """The server of DATABASE_URL, always with the database justop_bench."""
+    return own_database_url(environ, BENCH_DATABASE)
 
 
 def bench_redis_url(environ: Mapping[str, str]) -> str:
-    """The server of REDIS_URL with the bench's own database number (flushed
-    at start), so the development broker and cache are never flushed."""
-    number = int(environ.get("BENCH_REDIS_DB", DEFAULT_REDIS_DB))
-    given = environ.get("REDIS_URL", "").strip() or "redis://127.0.0.1:6379/0"
-    parts = urlsplit(given)
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k != "db"])
-    return urlunsplit(parts._replace(path=f"/{number}", query=query))
-
-
-def maintenance_url(database_url: str) -> str:
-    return urlunsplit(urlsplit(database_url)._replace(path="/postgres"))
+    return own_redis_url(environ, "BENCH_REDIS_DB", DEFAULT_REDIS_DB)
 
 
 # Settings of a developer's environment that would send the bench's mail or
@@ -112,59 +103,19 @@ UNSET = ("EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_USE_SSL", "REDIS_CACHE
 def service_env(config: Config) -> dict[str, str]:
     """The environment of the bench process and of the worker: the bench
     services, SMTP to the sink, production-like DEBUG=false."""
-    env = {name: value for name, value in os.environ.items() if name not in UNSET}
-    env.update(
-        DJANGO_SETTINGS_MODULE="justop.settings",
-        DJANGO_ENV="development",
-        DEBUG="false",
-        DATABASE_URL=config.database_url,
-        REDIS_URL=config.redis_url,
+    return django_env(
+        UNSET,
+        "development",
+        config.database_url,
+        config.redis_url,
         CELERY_TASK_ALWAYS_EAGER="false",
         EMAIL_HOST="127.0.0.1",
         EMAIL_PORT=str(config.smtp_port),
         EMAIL_USE_TLS="false",
-        PYTHONUNBUFFERED="1",
     )
-    return env
-
-
-def redacted(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password:
-        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-        return urlunsplit(parts._replace(netloc=netloc))
-    return url
-
-
-def say(message: str) -> None:
-    print(message, flush=True)
 
 
 # --- Services -------------------------------------------------------------------------
-
-
-def recreate_database(config: Config) -> str:
-    """Drop and create justop_bench; returns the server's version."""
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(maintenance_url(config.database_url), autocommit=True) as conn:
-        name = sql.Identifier(BENCH_DATABASE)
-        # FORCE ends connections a crashed earlier run may have left on it.
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
-        row = conn.execute("SHOW server_version").fetchone()
-    return str(row[0]) if row else "?"
-
-
-def flush_redis(config: Config) -> str:
-    """Empty the bench's Redis database (tasks left by an interrupted run
-    would point at rows of the dropped database); returns Redis's version."""
-    import redis
-
-    client = redis.Redis.from_url(config.redis_url)
-    client.flushdb()
-    return str(client.info("server").get("redis_version", "?"))
 
 
 @dataclass(frozen=True)
@@ -639,18 +590,6 @@ def process_cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def machine_cpu_ticks() -> tuple[int, int]:
-    """(busy, total) CPU ticks of the whole machine since boot: the share of
-    busy time over the delivery shows whether something else was running."""
-    try:
-        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    except (OSError, ValueError):
-        return 0, 0
-    # user nice system idle iowait irq softirq steal (guest time is in user).
-    total = sum(fields[:8])
-    return total - fields[3] - fields[4], total
-
-
 def stuck_rows(rows: Any) -> str:
     from django.db.models import Count
 
@@ -730,64 +669,6 @@ def deliver_sample(size: int, now: datetime) -> Sampled:
 
 
 # --- Report --------------------------------------------------------------------------------
-
-
-@dataclass
-class Machine:
-    date: str
-    cpus: int
-    cpu_model: str
-    memory_gib: float
-    system: str
-    python: str
-    django: str
-    celery: str
-    postgresql: str
-    redis: str
-    code: str
-
-
-def describe_machine(postgresql: str, redis_version: str) -> Machine:
-    import celery
-    import django
-
-    cpu_model = "?"
-    memory_gib = 0.0
-    try:
-        found = re.search(r"^model name\s*:\s*(.+)$", Path("/proc/cpuinfo").read_text(), re.M)
-        cpu_model = found.group(1).strip() if found else "?"
-        mem = re.search(r"^MemTotal:\s*(\d+) kB", Path("/proc/meminfo").read_text(), re.M)
-        memory_gib = int(mem.group(1)) / 1024**2 if mem else 0.0
-    except OSError:
-        pass
-    return Machine(
-        date=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        cpus=len(os.sched_getaffinity(0)),
-        cpu_model=cpu_model,
-        memory_gib=round(memory_gib, 1),
-        system=f"{platform.system()} {platform.release()}",
-        python=platform.python_version(),
-        django=django.get_version(),
-        celery=celery.__version__,
-        postgresql=postgresql,
-        redis=redis_version,
-        code=describe_code(),
-    )
-
-
-def describe_code() -> str:
-    """The commit, and whether the working tree differed from it."""
-    git = ["git", "--no-optional-locks", "-C", str(ROOT)]
-    try:
-        commit = subprocess.run(  # noqa: S603 (fixed arguments)
-            [*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
-        ).stdout.strip()
-        changes = subprocess.run(  # noqa: S603 (fixed arguments)
-            [*git, "status", "--porcelain"], capture_output=True, text=True, check=True
-        ).stdout.splitlines()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown (no git)"
-    return f"commit {commit}" + (f" with {len(changes)} changed files" if changes else "")
 
 
 @dataclass
@@ -986,20 +867,15 @@ def write_docs(r: Results) -> None:
     say(f"Updated {DOC.relative_to(ROOT)}")
 
 
-def save_json(r: Results) -> Path:
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    path = RESULTS_DIR / f"digests-{run_name(r).replace(':', '-')}.json"
-    path.write_text(json.dumps(asdict(r), indent=2, default=str) + "\n")
-    return path
+def results_path(r: Results) -> Path:
+    return RESULTS_DIR / f"digests-{run_name(r).replace(':', '-')}.json"
 
 
 # --- Main ------------------------------------------------------------------------------------
 
 
 def parse_args(argv: Sequence[str] | None) -> Config:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.digests", description=__doc__.split("\n\n")[0] if __doc__ else None
-    )
+    parser = argument_parser("bench.digests", __doc__)
     parser.add_argument(
         "--members",
         type=int,
@@ -1045,21 +921,6 @@ def parse_args(argv: Sequence[str] | None) -> Config:
     )
 
 
-def _exit_on_signal(signum: int, frame: FrameType | None) -> None:
-    # Turns SIGTERM/SIGHUP into SystemExit, so the worker and sink are stopped.
-    raise SystemExit(128 + signum)
-
-
-def warn_if_busy() -> None:
-    busy, total = machine_cpu_ticks()
-    time.sleep(2)
-    busy2, total2 = machine_cpu_ticks()
-    if total2 > total:
-        cpus = (busy2 - busy) / (total2 - total) * len(os.sched_getaffinity(0))
-        if cpus > 0.3:
-            say(f"Warning: {cpus:.1f} CPUs are already busy; the figures will show it.")
-
-
 def load_average() -> str:
     """The 1, 5 and 15-minute load averages, which say what else the machine ran."""
     try:
@@ -1073,8 +934,8 @@ def run(config: Config) -> Results:
     load_at_start = load_average()
     say(f"Database {redacted(config.database_url)} (dropped and recreated)")
     say(f"Redis    {redacted(config.redis_url)} (flushed)")
-    postgresql = recreate_database(config)
-    redis_version = flush_redis(config)
+    postgresql = recreate_database(config.database_url)
+    redis_version = flush_redis(config.redis_url)
 
     for name in UNSET:
         os.environ.pop(name, None)
@@ -1145,19 +1006,7 @@ def run(config: Config) -> Results:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    config = parse_args(argv)
-    signal.signal(signal.SIGTERM, _exit_on_signal)
-    signal.signal(signal.SIGHUP, _exit_on_signal)
-    try:
-        results = run(config)
-    except DeliveryError as error:
-        say(f"Benchmark failed: {error}")
-        return 1
-    print_table(results)
-    say(f"\nFigures saved to {save_json(results).relative_to(ROOT)}")
-    if config.write:
-        write_docs(results)
-    return 0
+    return run_main(parse_args(argv), run, print_table, results_path, write_docs, DeliveryError)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.ceiling import COUNT_HEADER, QUERIES_HEADER
-from bench.digests import ROOT, machine_cpu_ticks
+from bench.common import ROOT, machine_cpu_ticks, start_process
 
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 LUA = Path(__file__).with_name("region.lua")
@@ -60,14 +60,7 @@ class Gunicorn:
             "warning",
         ]
         self.log = self.log_path.open("ab")
-        self.process = subprocess.Popen(  # noqa: S603 (fixed arguments)
-            command,
-            cwd=ROOT,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        self.process = start_process(command, cwd=ROOT, env=env, log=self.log)
 
     @property
     def base(self) -> str:

@@ -18,12 +18,10 @@ on the server of REDIS_URL. What the figures mean: docs/performance.md.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import secrets
 import shutil
-import signal
 import statistics
 import sys
 import tempfile
@@ -32,17 +30,21 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from importlib import metadata
 from pathlib import Path
-from types import FrameType
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from bench.digests import (
-    RESULTS_DIR,
-    ROOT,
+from bench.common import (
+    argument_parser,
     describe_machine,
-    maintenance_url,
+    django_env,
+    flush_redis,
+    own_database_url,
+    own_redis_url,
+    recreate_database,
     redacted,
+    redis_server_version,
+    run_main,
     say,
+    server_version,
     warn_if_busy,
 )
 from bench.pages import BenchError, Gunicorn, Load, fetch, run_wrk, wrk_version
@@ -144,24 +146,15 @@ class Results:
 
 def region_database_url(environ: Mapping[str, str]) -> str:
     """The server of DATABASE_URL, always with the database justop_bench_region."""
-    given = environ.get("DATABASE_URL", "").strip()
-    if not given.startswith(("postgres://", "postgresql://")):
-        given = "postgres://postgres@127.0.0.1:5432/"
-    return urlunsplit(urlsplit(given)._replace(path=f"/{DATABASE}"))
+    return own_database_url(environ, DATABASE)
 
 
 def region_redis_url(environ: Mapping[str, str]) -> str:
-    number = int(environ.get("BENCH_REGION_REDIS_DB", DEFAULT_REDIS_DB))
-    given = environ.get("REDIS_URL", "").strip() or "redis://127.0.0.1:6379/0"
-    parts = urlsplit(given)
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k != "db"])
-    return urlunsplit(parts._replace(path=f"/{number}", query=query))
+    return own_redis_url(environ, "BENCH_REGION_REDIS_DB", DEFAULT_REDIS_DB)
 
 
 def parse_args(argv: Sequence[str] | None) -> Config:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.region", description=__doc__.split("\n\n")[0] if __doc__ else None
-    )
+    parser = argument_parser("bench.region", __doc__)
     parser.add_argument(
         "--scale",
         type=float,
@@ -224,23 +217,19 @@ UNSET = (
 def production_env(config: Config, static_root: Path) -> dict[str, str]:
     """Production mode on loopback, as scripts/audit runs it: no TLS, so no
     redirect to https and no HSTS; the public address stands in for SITE_URL."""
-    env = {name: value for name, value in os.environ.items() if name not in UNSET}
-    env.update(
-        DJANGO_SETTINGS_MODULE="justop.settings",
-        DJANGO_ENV="production",
-        DEBUG="false",
+    return django_env(
+        UNSET,
+        "production",
+        config.database_url,
+        config.redis_url,
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="127.0.0.1",
         SITE_URL="https://portal.example.org",
         SECURE_SSL_REDIRECT="false",
         SECURE_HSTS_SECONDS="0",
-        DATABASE_URL=config.database_url,
-        REDIS_URL=config.redis_url,
         LOG_LEVEL="WARNING",
         BENCH_STATIC_ROOT=str(static_root),
-        PYTHONUNBUFFERED="1",
     )
-    return env
 
 
 # --- Database ---------------------------------------------------------------------------------
@@ -258,17 +247,6 @@ def seeded_before(config: Config) -> dict[str, Any] | None:
     return json.loads(row[0]) if row else None
 
 
-def recreate_database(config: Config) -> None:
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(maintenance_url(config.database_url), autocommit=True) as conn:
-        name = sql.Identifier(DATABASE)
-        # FORCE ends connections an interrupted earlier run may have left.
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
-
-
 def record_seeded(value: dict[str, Any]) -> None:
     from django.db import connection
 
@@ -284,19 +262,10 @@ def record_seeded(value: dict[str, Any]) -> None:
 
 
 def server_versions(config: Config) -> tuple[str, str]:
-    import psycopg
     import redis
 
-    with psycopg.connect(config.database_url) as conn:
-        row = conn.execute("SHOW server_version").fetchone()
     client = redis.Redis.from_url(config.redis_url)
-    return (str(row[0]) if row else "?", str(client.info("server").get("redis_version", "?")))
-
-
-def flush_redis(config: Config) -> None:
-    import redis
-
-    redis.Redis.from_url(config.redis_url).flushdb()
+    return server_version(config.database_url), redis_server_version(client)
 
 
 # --- Pages ----------------------------------------------------------------------------------
@@ -504,11 +473,6 @@ def measure(
 # --- Run ---------------------------------------------------------------------------------------
 
 
-def _exit_on_signal(signum: int, frame: FrameType | None) -> None:
-    # SIGTERM/SIGHUP become SystemExit, so gunicorn is stopped on the way out.
-    raise SystemExit(128 + signum)
-
-
 def run(config: Config) -> Results:
     started = time.perf_counter()
     if not shutil.which("wrk"):
@@ -522,7 +486,7 @@ def run(config: Config) -> Results:
         say(f"Database {redacted(config.database_url)} (kept: seeded at scale {config.scale:g})")
     else:
         say(f"Database {redacted(config.database_url)} (dropped and recreated)")
-        recreate_database(config)
+        recreate_database(config.database_url)
     say(f"Redis    {redacted(config.redis_url)} (flushed)")
     postgresql, redis_version = server_versions(config)
 
@@ -570,7 +534,7 @@ def run(config: Config) -> Results:
     paths = find_paths()
     cookies = session_cookies(user_ids)
     pages = [(page, paths[page.key]) for page in PAGES if page.key in config.pages]
-    flush_redis(config)
+    flush_redis(config.redis_url)
 
     from bench.sink import free_port
 
@@ -627,22 +591,11 @@ def run(config: Config) -> Results:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    config = parse_args(argv)
-    signal.signal(signal.SIGTERM, _exit_on_signal)
-    signal.signal(signal.SIGHUP, _exit_on_signal)
-    try:
-        results = run(config)
-    except BenchError as error:
-        say(f"Benchmark failed: {error}")
-        return 1
-    print_table(results)
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    path = results_path()
-    path.write_text(json.dumps(asdict(results), indent=2, default=str) + "\n")
-    say(f"\nFigures saved to {path.relative_to(ROOT)}")
-    if config.write:
-        write_docs(results)
-    return 0
+    return run_main(parse_args(argv), run, print_table, saved_path, write_docs, BenchError)
+
+
+def saved_path(results: Results) -> Path:
+    return results_path()
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
 from typing import Any
 
-from bench.digests import say
+from bench.common import say
 from bench.search import DOMAIN, vocabulary, words
 
 SEED = 2027

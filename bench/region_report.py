@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bench.digests import DOC, RESULTS_DIR, ROOT, say
+from bench.common import DOC, RESULTS_DIR, ROOT, say
 
 if TYPE_CHECKING:
     from bench.region import PageFigures, Results

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import os
 import random
 import re
@@ -25,17 +24,21 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from bench.digests import (
+from bench.common import (
+    BENCH_DATABASE,
     DOC,
     RESULTS_DIR,
     ROOT,
-    bench_database_url,
     describe_machine,
+    own_database_url,
     recreate_database,
     redacted,
+    run_main,
     say,
+    server_version,
     warn_if_busy,
 )
 
@@ -343,14 +346,6 @@ def explain(viewer: Any, params: dict[str, str]) -> str:
     return re.sub(r"'\{[\d,]+\}'", lambda m: f"'{{{m[0].count(',') + 1} ids}}'", plans)
 
 
-def server_version(database_url: str) -> str:
-    import psycopg
-
-    with psycopg.connect(database_url) as conn:
-        row = conn.execute("SHOW server_version").fetchone()
-    return str(row[0]) if row else "?"
-
-
 def table_mib() -> float:
     from django.db import connection
 
@@ -430,7 +425,7 @@ def parse_args(argv: Sequence[str] | None) -> Config:
     return Config(
         resources=args.resources,
         repeat=args.repeat,
-        database_url=bench_database_url(os.environ),
+        database_url=own_database_url(os.environ, BENCH_DATABASE),
         write=args.write,
         reuse=args.reuse,
     )
@@ -443,7 +438,7 @@ def run(config: Config) -> Results:
         postgresql = server_version(config.database_url)
     else:
         say(f"Database {redacted(config.database_url)} (dropped and recreated)")
-        postgresql = recreate_database(config)  # type: ignore[arg-type]
+        postgresql = recreate_database(config.database_url)
     os.environ.update(
         DJANGO_SETTINGS_MODULE="justop.settings",
         DJANGO_ENV="development",
@@ -492,17 +487,19 @@ def run(config: Config) -> Results:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    config = parse_args(argv)
-    results = run(config)
+    # Named by the time of the run; no signal handlers (it starts no process).
+    return run_main(
+        parse_args(argv), run, show_plan, results_path, write_docs, stop_on_signals=False
+    )
+
+
+def results_path(results: Results) -> Path:
+    return RESULTS_DIR / f"search-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
+
+
+def show_plan(results: Results) -> None:
     say("\nPlan of the results query for a word in most resources, as a member:\n")
     say(results.plan)
-    RESULTS_DIR.mkdir(exist_ok=True)
-    path = RESULTS_DIR / f"search-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
-    path.write_text(json.dumps(asdict(results), indent=2, default=str))
-    say(f"\nFigures saved to {path.relative_to(ROOT)}")
-    if config.write:
-        write_docs(results)
-    return 0
 
 
 if __name__ == "__main__":

@@ -15,6 +15,8 @@ import time
 import uuid
 from pathlib import Path
 
+from bench.common import start_process
+
 HOLD_QUEUE = "bench.hold"
 DEFAULT_QUEUE = "celery"
 
@@ -28,7 +30,9 @@ class BenchWorker:
         self.concurrency = concurrency
         self.log_path = log_path
         self._log = log_path.open("w")
-        self.process = subprocess.Popen(  # noqa: S603 (our own interpreter, fixed arguments)
+        # Its own process group: stop() reaches a prefork pool's children
+        # too, and nothing else.
+        self.process = start_process(
             [
                 sys.executable,
                 "-m",
@@ -48,11 +52,7 @@ class BenchWorker:
             ],
             cwd=cwd,
             env=env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            # Its own process group: stop() reaches a prefork pool's children
-            # too, and nothing else.
-            start_new_session=True,
+            log=self._log,
         )
 
     @property
