@@ -16,45 +16,29 @@ button at once."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from django.core import signing
 from django.db import transaction
-from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
 from circle.models import User
 from forums import calendar
 from forums.models import Forum, Registration
-from justop import outbox
-from justop.pagecache import content_changed
+from justop import outbox, places
 
 SALT = "forums.registration"
 CONFIRM_WITHIN = timedelta(hours=24)
 Status = Registration.Status
+Closed = places.Closed  # registration is not open (a draft, cancelled, past the deadline)
 
 
-# --- Links ---------------------------------------------------------------------------
+def _takes_guests(forum: Forum) -> bool:
+    return forum.registration_open and forum.audience == Forum.Audience.PUBLIC
 
 
-def token(registration: Registration) -> str:
-    return signing.dumps({"r": registration.pk, "e": registration.email}, salt=SALT, compress=True)
-
-
-def from_token(value: str) -> Registration | None:
-    """The registration of a link. Links do not expire (cancelling must work
-    until the forum), but the signed address ties them to one registration."""
-    try:
-        data = signing.loads(value, salt=SALT)
-        return Registration.objects.select_related("forum").get(pk=data["r"], email=data["e"])
-    except (signing.BadSignature, KeyError, TypeError, Registration.DoesNotExist):
-        return None
-
-
-def manage_url(registration: Registration) -> str:
-    return outbox.absolute(reverse("forums:registration", args=[token(registration)]))
+def _fills_from_waitlist(forum: Forum) -> bool:
+    """Nobody is promoted once the forum has started or if it is not published."""
+    return forum.status == Forum.Status.PUBLISHED and forum.starts_at > timezone.now()
 
 
 # --- Emails --------------------------------------------------------------------------
@@ -94,7 +78,7 @@ def email(registration: Registration, kind: str, period: str = "") -> outbox.Ema
             "map_url": forum.map_url,
             "online_url": forum.online_url if has_place else "",
             "contact_email": forum.contact_email,
-            "url": manage_url(registration),
+            "url": PLACES.url(registration),
             "forum_url": outbox.absolute(forum.get_absolute_url()),
             "confirm_hours": int(CONFIRM_WITHIN.total_seconds() // 3600),
         },
@@ -102,30 +86,53 @@ def email(registration: Registration, kind: str, period: str = "") -> outbox.Ema
     )
 
 
-# --- Counting ------------------------------------------------------------------------
+# --- The places: the capacity engine, configured for forums -------------------------
 
+PLACES = places.Places(
+    parent=Forum,
+    claim=Registration,
+    fields=places.Fields(
+        parent="forum",
+        claims="registrations",
+        queued="queued_at",
+        address_confirmed="email_confirmed_at",
+        place_confirmed="confirmed_at",
+    ),
+    statuses=places.Statuses.of(Status),
+    email=email,
+    salt=SALT,
+    link_key="r",
+    page="forums:registration",
+    content="forums",
+    confirm_within=CONFIRM_WITHIN,
+    kinds=places.Kinds(waitlisted="waitlisted"),
+    related=("forum",),
+    expire_at_start=True,
+    returns=True,
+    admits=_takes_guests,
+    may_promote=_fills_from_waitlist,
+)
 
-def places_taken(forum: Forum) -> int:
-    return forum.registrations.filter(status__in=Registration.HOLDING).count()
-
-
-def places_left(forum: Forum) -> int:
-    return max(forum.capacity - places_taken(forum), 0)
-
-
-def lock(forum: Forum) -> Forum:
-    return Forum.objects.select_for_update().get(pk=forum.pk)
-
-
-class Closed(Exception):
-    """Registration is not open (a draft, cancelled, past the deadline)."""
+token = PLACES.token
+from_token = PLACES.from_token
+manage_url = PLACES.url
+places_taken = PLACES.taken
+places_left = PLACES.left
+lock = PLACES.lock
+confirm = PLACES.confirm  # a guest followed the emailed link
+cancel = PLACES.cancel  # cancelling a place, or leaving the waitlist
+promote = PLACES.promote  # after staff add places: fill them from the waitlist
+# Guest registrations not confirmed in time expire and free their places:
+# CONFIRM_WITHIN after registering, or at the forum's start if sooner.
+expire_unconfirmed = PLACES.expire_unconfirmed
 
 
 # --- Members ---------------------------------------------------------------------------
 
 
 def rsvp(forum: Forum, user: User, *, going: bool) -> Registration:
-    """One click: going (a place, or the waitlist when full) or not going."""
+    """One click: going (a place, or the waitlist when full) or not going. A
+    member's address is known: their place needs no confirmation."""
     with transaction.atomic():
         forum = lock(forum)
         registration = (
@@ -143,38 +150,22 @@ def rsvp(forum: Forum, user: User, *, going: bool) -> Registration:
                     forum=forum, user=user, name=_name(user), email=user.email.lower(),
                     language=user.language, status=Status.DECLINED,
                 )  # fmt: skip
-            if registration.is_active:
-                return _cancel_locked(forum, registration, status=Status.DECLINED)
-            return registration
+            return PLACES.cancel_locked(forum, registration, status=Status.DECLINED)
         if registration is not None and registration.is_active:
             registration.user = user
-            if registration.email_confirmed_at is None:
-                registration.email_confirmed_at = timezone.now()
-            if registration.status == Status.HELD:
-                registration.status = Status.CONFIRMED
-                registration.confirmed_at = timezone.now()
-                outbox.queue(email(registration, "confirmed"))
+            PLACES.know_address(registration, tell_waiting=False)
             registration.save()
-            _promote(forum)
+            PLACES.promote_locked(forum)
             return registration
         if not forum.registration_open:
             raise Closed
-        now = timezone.now()
-        fits = places_taken(forum) < forum.capacity
         registration = registration or Registration(forum=forum, user=user)
         registration.name = registration.name or _name(user)
         registration.email = user.email.lower()
         registration.language = user.language
-        registration.status = Status.CONFIRMED if fits else Status.WAITLISTED
-        registration.queued_at = now
-        registration.email_confirmed_at = now
-        registration.confirmed_at = now if fits else None
-        registration.cancelled_at = None
-        registration.save()
-        kind = "confirmed" if fits else "waitlisted"
-        # A new period each time, so going again after cancelling is told again.
-        outbox.queue(email(registration, kind, period=f"{kind}-{now:%Y%m%d%H%M%S}"))
-    return registration
+        # Told with a new period each time, so going again after cancelling
+        # is told again.
+        return PLACES.join(forum, registration, address_known=True)
 
 
 def _name(user: User) -> str:
@@ -184,134 +175,29 @@ def _name(user: User) -> str:
 # --- Guests ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Outcome:
-    registration: Registration
-    # The address holds a registration already: the page must not say so (it
-    # would tell anyone who registered); the person is emailed their link.
-    already: bool = False
+class Outcome(places.Outcome[Registration]):
+    """What became of a guest's registration (`already`: see places.Outcome)."""
+
+    @property
+    def registration(self) -> Registration:
+        return self.claim
 
 
 def register_guest(
     forum: Forum, *, name: str, email_address: str, organization: str = "", language: str
 ) -> Outcome:
-    address = email_address.strip().lower()
-    with transaction.atomic():
-        forum = lock(forum)
-        if not forum.registration_open or forum.audience != Forum.Audience.PUBLIC:
-            raise Closed
-        existing = forum.registrations.filter(email=address, status__in=Registration.ACTIVE).first()
-        if existing is not None:
-            # At most one such email an hour for the same registration.
-            again = f"again-{timezone.now():%Y%m%d%H}"
-            outbox.queue(email(existing, "link", period=again))
-            return Outcome(existing, already=True)
-        fits = places_taken(forum) < forum.capacity
-        registration = Registration.objects.create(
-            forum=forum,
-            name=name.strip(),
-            email=address,
-            organization_name=organization.strip(),
-            language=language,
-            status=Status.HELD if fits else Status.WAITLISTED,
-        )
-        outbox.queue(email(registration, "confirm"))
-    return Outcome(registration)
+    """A guest's place is held until they confirm by the emailed link (or
+    they wait, when the forum is full). Only public forums take guests."""
+    details = {
+        "name": name.strip(),
+        "organization_name": organization.strip(),
+        "language": language,
+    }
+    held = PLACES.hold(forum, email=email_address, details=details)
+    return Outcome(held.claim, held.already)
 
 
-def confirm(registration: Registration) -> Registration:
-    """The guest followed the emailed link: the address is theirs."""
-    with transaction.atomic():
-        forum = lock(registration.forum)
-        registration.refresh_from_db()
-        if registration.email_confirmed_at is not None or not registration.is_active:
-            return registration
-        now = timezone.now()
-        registration.email_confirmed_at = now
-        if registration.status == Status.HELD:
-            registration.status = Status.CONFIRMED
-            registration.confirmed_at = now
-            outbox.queue(email(registration, "confirmed"))
-        else:
-            outbox.queue(email(registration, "waitlisted"))
-        registration.save(update_fields=["email_confirmed_at", "status", "confirmed_at"])
-        # A confirmed person on the waitlist may fit in places freed meanwhile.
-        _promote(forum)
-    return registration
-
-
-# --- Cancelling and the waitlist -------------------------------------------------------------
-
-
-def cancel(registration: Registration) -> Registration:
-    """Cancelling a place, or leaving the waitlist."""
-    with transaction.atomic():
-        forum = lock(registration.forum)
-        registration.refresh_from_db()
-        return _cancel_locked(forum, registration, status=Status.CANCELLED)
-
-
-def _cancel_locked(forum: Forum, registration: Registration, *, status: str) -> Registration:
-    if not registration.is_active:
-        return registration
-    now = timezone.now()
-    registration.status = status
-    registration.cancelled_at = now
-    registration.save(update_fields=["status", "cancelled_at"])
-    outbox.queue(email(registration, "cancelled", period=f"cancelled-{now:%Y%m%d%H%M%S}"))
-    _promote(forum)
-    return registration
-
-
-def _promote(forum: Forum) -> list[Registration]:
-    """Within the forum's lock: give freed places to people on the waitlist
-    whose address is confirmed, in the order they asked. Nobody is promoted
-    once the forum has started or if it is not published."""
-    if forum.status != Forum.Status.PUBLISHED or forum.starts_at <= timezone.now():
-        return []
-    free = forum.capacity - places_taken(forum)
-    if free <= 0:
-        return []
-    waiting = list(
-        forum.registrations.filter(
-            status=Status.WAITLISTED, email_confirmed_at__isnull=False
-        ).order_by("queued_at", "pk")[:free]
-    )
-    now = timezone.now()
-    for registration in waiting:
-        registration.status = Status.CONFIRMED
-        registration.confirmed_at = now
-        registration.save(update_fields=["status", "confirmed_at"])
-        outbox.queue(email(registration, "promoted"))
-    return waiting
-
-
-def promote(forum: Forum) -> list[Registration]:
-    """After staff add places: fill them from the waitlist."""
-    with transaction.atomic():
-        return _promote(lock(forum))
-
-
-def expire_unconfirmed(now: datetime | None = None) -> int:
-    """Guest registrations not confirmed in time expire and free their places:
-    CONFIRM_WITHIN after registering, or at the forum's start if sooner."""
-    now = now or timezone.now()
-    stale = Registration.objects.filter(
-        Q(created_at__lt=now - CONFIRM_WITHIN) | Q(forum__starts_at__lte=now),
-        status__in=Registration.ACTIVE,
-        email_confirmed_at__isnull=True,
-    )
-    expired = 0
-    for forum_id in sorted(set(stale.values_list("forum_id", flat=True))):
-        with transaction.atomic():
-            forum = Forum.objects.select_for_update().get(pk=forum_id)
-            expired += Registration.objects.filter(
-                pk__in=stale.filter(forum=forum).values("pk")
-            ).update(status=Status.EXPIRED)
-            _promote(forum)
-    if expired:
-        content_changed("forums")
-    return expired
+# --- A cancelled forum -----------------------------------------------------------------------
 
 
 def cancel_forum(forum: Forum) -> int:

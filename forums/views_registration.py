@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from circle.access import signed_in_person
@@ -93,22 +92,10 @@ def check_email(request: HttpRequest) -> HttpResponse:
     return render(request, "forums/check_email.html")
 
 
-@never_cache
-def manage(request: HttpRequest, token: str) -> HttpResponse:
-    """The page behind the links in the emails: confirm, see, cancel."""
-    found = registration.from_token(token)
-    if found is None:
-        raise Http404
-    if request.method == "POST":
-        action = request.POST.get("action")
-        if action == "confirm":
-            registration.confirm(found)
-        elif action == "cancel":
-            registration.cancel(found)
-        return redirect("forums:registration", token=token)
-    return render(
-        request, "forums/registration.html", {"registration": found, "forum": found.forum}
-    )
+# The page behind the links in the emails: confirm, see, cancel.
+manage = registration.PLACES.link_page(
+    "forums/registration.html", lambda found: {"registration": found, "forum": found.forum}
+)
 
 
 @login_required

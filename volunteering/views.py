@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet, Sum
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 
 from justop import ratelimit
 from justop.pagecache import visitor_cache
@@ -105,17 +104,7 @@ def check_email(request: HttpRequest) -> HttpResponse:
     return render(request, "volunteering/signup_check_email.html")
 
 
-@never_cache
-def signup(request: HttpRequest, token: str) -> HttpResponse:
-    """The page behind the links in the emails: confirm, see, cancel."""
-    found = services.from_token(token)
-    if found is None:
-        raise Http404
-    if request.method == "POST":
-        action = request.POST.get("action")
-        if action == "confirm":
-            services.confirm(found)
-        elif action == "cancel":
-            services.cancel(found)
-        return redirect("volunteer:signup", token=token)
-    return render(request, "volunteering/signup.html", {"signup": found, "shift": found.shift})
+# The page behind the links in the emails: confirm, see, cancel.
+signup = services.PLACES.link_page(
+    "volunteering/signup.html", lambda found: {"signup": found, "shift": found.shift}
+)
