@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from circle.access import signed_in_person
@@ -19,10 +20,7 @@ from forums.access import get_forum_for_viewer
 from forums.forms import GuestForm
 from forums.models import Forum, Registration
 from forums.views import rsvp_context
-from justop import ratelimit
-
-PER_ADDRESS = ratelimit.Limit("forum-register", 20, 3600)
-PER_EMAIL = ratelimit.Limit("forum-register-email", 5, 3600)
+from justop import places, ratelimit
 
 
 @login_required
@@ -42,6 +40,18 @@ def rsvp(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect(forum)
 
 
+REGISTER = places.ClaimForm(
+    template="forums/register.html",
+    done="forums:check_email",
+    too_many=gettext_lazy(
+        "Too many registrations from here in a short time. Your answers are kept: "
+        "please try again in an hour."
+    ),
+    per_address=ratelimit.Limit("forum-register", 20, 3600),
+    per_email=ratelimit.Limit("forum-register-email", 5, 3600),
+)
+
+
 def register(request: HttpRequest, slug: str) -> HttpResponse:
     """A visitor registers for a public forum with a name and an email."""
     forum = get_forum_for_viewer(request, slug)
@@ -53,39 +63,22 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
         "form": form,
         "left": registration.places_left(forum),
     }
-    if request.method != "POST":
-        return render(request, "forums/register.html", context)
-    if not ratelimit.allow(request, PER_ADDRESS):
-        return _limited(request, context)
-    if not form.is_valid():
-        return render(request, "forums/register.html", context)
-    if form.cleaned_data["website"]:
-        return redirect("forums:check_email")  # a bot: pretend
-    data = form.cleaned_data
-    if not ratelimit.allow(request, PER_EMAIL, key=data["email"]):
-        return _limited(request, context)
-    try:
-        registration.register_guest(
-            forum,
-            name=data["name"],
-            email_address=data["email"],
-            organization=data["organization"],
-            language=request.LANGUAGE_CODE,
-        )
-    except registration.Closed:
-        context["problem"] = _("Registration for this forum is closed.")
-        return render(request, "forums/register.html", context, status=409)
-    # The same page whatever happened: it must not tell whether this address
-    # had registered already (that person gets an email instead).
-    return redirect("forums:check_email")
 
+    def claim(data: dict[str, Any]) -> HttpResponse | None:
+        try:
+            registration.register_guest(
+                forum,
+                name=data["name"],
+                email_address=data["email"],
+                organization=data["organization"],
+                language=request.LANGUAGE_CODE,
+            )
+        except registration.Closed:
+            context["problem"] = _("Registration for this forum is closed.")
+            return render(request, REGISTER.template, context, status=409)
+        return None
 
-def _limited(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
-    context["problem"] = _(
-        "Too many registrations from here in a short time. Your answers are kept: "
-        "please try again in an hour."
-    )
-    return render(request, "forums/register.html", context, status=429)
+    return REGISTER.answer(request, form, context, claim)
 
 
 def check_email(request: HttpRequest) -> HttpResponse:

@@ -45,10 +45,52 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.views.decorators.cache import never_cache
 
-from justop import outbox
+from justop import outbox, ratelimit
 from justop.pagecache import content_changed
+
+
+@dataclass(frozen=True)
+class ClaimForm:
+    """The public form that claims places by email (a guest's registration, a
+    volunteer's sign-up): limited per network address and per email address,
+    a honeypot field named `website`, and the same "check your email" page
+    whatever happened, so the page never tells whether an address had
+    claimed already (that person is emailed instead)."""
+
+    template: str
+    done: str  # URL name of the "check your email" page
+    too_many: str | Promise  # what the form says when a limit is reached (lazy)
+    per_address: ratelimit.Limit
+    per_email: ratelimit.Limit
+
+    def answer(
+        self,
+        request: HttpRequest,
+        form: Any,
+        context: dict[str, Any],
+        claim: Callable[[dict[str, Any]], HttpResponse | None],
+    ) -> HttpResponse:
+        """Shows the form, or claims with its cleaned data: `claim` returns
+        the page to show instead of "check your email" (None when claimed)."""
+        if request.method != "POST":
+            return render(request, self.template, context)
+        if not ratelimit.allow(request, self.per_address):
+            return self._limited(request, context)
+        if not form.is_valid():
+            return render(request, self.template, context)
+        if form.cleaned_data["website"]:
+            return redirect(self.done)  # a bot: pretend
+        data = form.cleaned_data
+        if not ratelimit.allow(request, self.per_email, key=data["email"]):
+            return self._limited(request, context)
+        return claim(data) or redirect(self.done)
+
+    def _limited(self, request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+        context["problem"] = self.too_many
+        return render(request, self.template, context, status=429)
 
 
 class Closed(Exception):

@@ -5,6 +5,7 @@ person, who is told by email."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 import time
@@ -93,9 +94,9 @@ def test_fifty_simultaneous_registrations_over_http_fill_ten_places_and_wait_in_
 ):
     settings.ALLOWED_HOSTS = ["127.0.0.1"]
     # Every request comes from 127.0.0.1: let them all through the limiter.
-    monkeypatch.setattr(
-        views_registration, "PER_ADDRESS", ratelimit.Limit("forum-register", 1000, 3600)
-    )
+    limit = ratelimit.Limit("forum-register", 1000, 3600)
+    register = dataclasses.replace(views_registration.REGISTER, per_address=limit)
+    monkeypatch.setattr(views_registration, "REGISTER", register)
     forum = ForumFactory(capacity=PLACES, starts_at=timezone.now() + timedelta(days=5))
     path = reverse("forums:register", args=[forum.slug])
     browsers = [Browser(server) for _ in range(PEOPLE)]

@@ -4,6 +4,7 @@ places are freed, and a cancelled forum tells everyone."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import timedelta
 
@@ -214,7 +215,9 @@ def test_the_honeypot_and_the_rate_limit_stop_scripts(client, settings, monkeypa
     client.post(url, form("bot@example.org", website="http://spam.example"))
     assert not Registration.objects.exists()
 
-    monkeypatch.setattr(views_registration, "PER_ADDRESS", ratelimit.Limit("forum-t", 2, 3600))
+    limit = ratelimit.Limit("forum-t", 2, 3600)
+    register = dataclasses.replace(views_registration.REGISTER, per_address=limit)
+    monkeypatch.setattr(views_registration, "REGISTER", register)
     client.post(url, form("one@example.org"))
     client.post(url, form("two@example.org"))
     third = client.post(url, form("three@example.org"))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from justop.honeypot import honeypot_field
 
@@ -19,3 +21,18 @@ class SignupForm(forms.Form):
         initial=1,
     )
     website = honeypot_field()
+
+    def __init__(self, *args: Any, capacity: int | None = None, **kwargs: Any) -> None:
+        """`capacity`: the shift's places in all, when signing up for one."""
+        super().__init__(*args, **kwargs)
+        self.capacity = capacity
+
+    def clean_party_size(self) -> int:
+        size = int(self.cleaned_data["party_size"])
+        if self.capacity is not None and size > self.capacity:
+            # Such a party could wait forever: no cancellation would make room.
+            raise forms.ValidationError(
+                gettext("This shift has %(places)d places in all; please sign up a smaller party.")
+                % {"places": self.capacity}
+            )
+        return size

@@ -6,19 +6,16 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from justop import ratelimit
+from justop import places, ratelimit
 from justop.pagecache import visitor_cache
 from volunteering import services
 from volunteering.access import get_opportunity_for_viewer
 from volunteering.forms import SignupForm
 from volunteering.models import Opportunity, Shift, Signup
-
-PER_ADDRESS = ratelimit.Limit("volunteer", 20, 3600)
-PER_EMAIL = ratelimit.Limit("volunteer-email", 5, 3600)
 
 
 def upcoming_shifts() -> QuerySet[Shift]:
@@ -56,48 +53,35 @@ def opportunity(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+SIGN_UP = places.ClaimForm(
+    template="volunteering/signup_form.html",
+    done="volunteer:check_email",
+    too_many=gettext_lazy(
+        "Too many sign-ups from here in a short time. Your answers are kept: "
+        "please try again in an hour."
+    ),
+    per_address=ratelimit.Limit("volunteer", 20, 3600),
+    per_email=ratelimit.Limit("volunteer-email", 5, 3600),
+)
+
+
 def sign_up(request: HttpRequest, slug: str, shift_id: int) -> HttpResponse:
     found = get_opportunity_for_viewer(request, slug)
     shift = get_object_or_404(upcoming_shifts().filter(opportunity=found), pk=shift_id)
-    form = SignupForm(request.POST or None)
+    form = SignupForm(request.POST or None, capacity=shift.capacity)
     context = {"opportunity": found, "chosen": _shift_context(shift), "form": form}
-    if request.method != "POST":
-        return render(request, "volunteering/signup_form.html", context)
-    if not ratelimit.allow(request, PER_ADDRESS):
-        return _limited(request, context)
-    if form.is_valid() and form.cleaned_data["party_size"] > shift.capacity:
-        # Such a party could wait forever: no cancellation would make room.
-        form.add_error(
-            "party_size",
-            _("This shift has %(places)d places in all; please sign up a smaller party.")
-            % {"places": shift.capacity},
+
+    def claim(data: dict[str, Any]) -> None:
+        services.sign_up(
+            shift,
+            name=data["name"],
+            email=data["email"],
+            phone=data["phone"],
+            party_size=data["party_size"],
+            language=request.LANGUAGE_CODE,
         )
-    if not form.is_valid():
-        return render(request, "volunteering/signup_form.html", context)
-    if form.cleaned_data["website"]:
-        return redirect("volunteer:check_email")  # a bot: pretend
-    data = form.cleaned_data
-    if not ratelimit.allow(request, PER_EMAIL, key=data["email"]):
-        return _limited(request, context)
-    services.sign_up(
-        shift,
-        name=data["name"],
-        email=data["email"],
-        phone=data["phone"],
-        party_size=data["party_size"],
-        language=request.LANGUAGE_CODE,
-    )
-    # The same page whatever happened: it must not tell whether this address
-    # had signed up already (that person gets an email instead).
-    return redirect("volunteer:check_email")
 
-
-def _limited(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
-    context["problem"] = _(
-        "Too many sign-ups from here in a short time. Your answers are kept: "
-        "please try again in an hour."
-    )
-    return render(request, "volunteering/signup_form.html", context, status=429)
+    return SIGN_UP.answer(request, form, context, claim)
 
 
 def check_email(request: HttpRequest) -> HttpResponse:
