@@ -9,61 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
-from django import forms
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.utils.translation import gettext_lazy as _
 
+from asks.forms import OPEN, BoardFilterForm
 from asks.models import Post
 from circle.directory import SIDES_MATCHING, Facets
-from circle.models import County, Expertise, Organization, Stage
+from circle.models import County, Expertise, Stage
 from circle.viewers import Viewer
-from justop.widgets import QuickSelect
 
 PER_PAGE = 20
-OPEN = "open"
-ALL = "all"
-
-
-class BoardFilterForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Asks or offers"), required=False, widget=forms.RadioSelect)
-    stage = forms.ChoiceField(label=_("Continuum stage"), required=False, widget=QuickSelect)
-    county = forms.ChoiceField(label=_("County"), required=False, widget=QuickSelect)
-    side = forms.ChoiceField(
-        label=_("Side of the continuum"),
-        required=False,
-        widget=forms.RadioSelect,
-        help_text=_("Posts on both sides are listed under each side."),
-    )
-    tag = forms.ChoiceField(label=_("Area of expertise"), required=False, widget=QuickSelect)
-    show = forms.ChoiceField(
-        label=_("Show"),
-        required=False,
-        widget=forms.RadioSelect,
-        choices=[(OPEN, _("Open posts only")), (ALL, _("All posts, closed ones too"))],
-    )
-
-    def __init__(self, data: Mapping[str, Any], facets: Facets) -> None:
-        # Open posts are the default, and the form says so.
-        data = {key: data.get(key) for key in data}
-        data.setdefault("show", OPEN)
-        super().__init__(data, auto_id="board-%s", label_suffix="")
-        self._choices("kind", _("Both"), Post.Kind.choices)
-        self._choices("stage", _("Any stage"), [(s.key, s.localized_name) for s in facets.stages])
-        self._choices("county", _("Any county"), [(c.key, c.name) for c in facets.counties])
-        self._choices("side", _("Either side"), Organization.Side.choices)
-        self._choices("tag", _("Any expertise"), [(e.slug, e.name) for e in facets.expertise])
-
-    def _choices(self, name: str, anything: Any, choices: list[tuple[str, Any]]) -> None:
-        field = cast(forms.ChoiceField, self.fields[name])
-        field.choices = [("", anything), *choices]
-
-    def filters(self) -> dict[str, str]:
-        """The valid filters; a field with an unknown value is left out."""
-        self.is_valid()
-        return {name: value for name, value in self.cleaned_data.items() if value}
 
 
 def board_facets(viewer: Viewer) -> Facets:

@@ -1,8 +1,10 @@
-"""Forms of asks and offers: posting, responding, closing with an outcome."""
+"""Forms of asks and offers: posting, responding, closing with an outcome,
+and the board's filters."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -13,6 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from asks.models import Match, Outcome, Post
 from circle.forms import TagsField, tags_named
 from circle.models import Organization
+from justop.widgets import QuickSelect
+
+if TYPE_CHECKING:
+    from circle.directory import Facets
 
 MAX_MESSAGE = 5000
 
@@ -173,3 +179,48 @@ class CloseForm(forms.ModelForm[Outcome]):
         self.fields["partner"].queryset = (  # type: ignore[attr-defined]
             Organization.objects.active().exclude(pk=post.organization_id)
         )
+
+
+OPEN = "open"
+
+
+ALL = "all"
+
+
+class BoardFilterForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Asks or offers"), required=False, widget=forms.RadioSelect)
+    stage = forms.ChoiceField(label=_("Continuum stage"), required=False, widget=QuickSelect)
+    county = forms.ChoiceField(label=_("County"), required=False, widget=QuickSelect)
+    side = forms.ChoiceField(
+        label=_("Side of the continuum"),
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("Posts on both sides are listed under each side."),
+    )
+    tag = forms.ChoiceField(label=_("Area of expertise"), required=False, widget=QuickSelect)
+    show = forms.ChoiceField(
+        label=_("Show"),
+        required=False,
+        widget=forms.RadioSelect,
+        choices=[(OPEN, _("Open posts only")), (ALL, _("All posts, closed ones too"))],
+    )
+
+    def __init__(self, data: Mapping[str, Any], facets: Facets) -> None:
+        # Open posts are the default, and the form says so.
+        data = {key: data.get(key) for key in data}
+        data.setdefault("show", OPEN)
+        super().__init__(data, auto_id="board-%s", label_suffix="")
+        self._choices("kind", _("Both"), Post.Kind.choices)
+        self._choices("stage", _("Any stage"), [(s.key, s.localized_name) for s in facets.stages])
+        self._choices("county", _("Any county"), [(c.key, c.name) for c in facets.counties])
+        self._choices("side", _("Either side"), Organization.Side.choices)
+        self._choices("tag", _("Any expertise"), [(e.slug, e.name) for e in facets.expertise])
+
+    def _choices(self, name: str, anything: Any, choices: list[tuple[str, Any]]) -> None:
+        field = cast(forms.ChoiceField, self.fields[name])
+        field.choices = [("", anything), *choices]
+
+    def filters(self) -> dict[str, str]:
+        """The valid filters; a field with an unknown value is left out."""
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value}

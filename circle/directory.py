@@ -10,18 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
-from django import forms
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils.translation import gettext_lazy as _
 
+from circle.forms import DirectoryFilterForm
 from circle.models import County, Expertise, Organization, Stage
-from justop.widgets import QuickSelect
 
 PER_PAGE = 20
-MAX_QUERY_LENGTH = 200
 # Every word of a search adds a condition to the query; past a handful of
 # words a longer search narrows nothing more and only costs the database.
 MAX_TERMS = 8
@@ -56,44 +53,6 @@ def load_facets() -> Facets:
             Expertise.objects.filter(organization__status=Organization.Status.ACTIVE).distinct()
         ),
     )
-
-
-class DirectoryFilterForm(forms.Form):
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        max_length=MAX_QUERY_LENGTH,
-        widget=forms.SearchInput(attrs={"autocomplete": "off"}),
-        help_text=_("Words from a name, a mission or an area of expertise."),
-    )
-    sector = forms.ChoiceField(label=_("Sector"), required=False, widget=QuickSelect)
-    stage = forms.ChoiceField(label=_("Continuum stage"), required=False, widget=QuickSelect)
-    side = forms.ChoiceField(
-        label=_("Side of the continuum"),
-        required=False,
-        widget=forms.RadioSelect,
-        help_text=_("Organizations serving both sides are listed under each side."),
-    )
-    county = forms.ChoiceField(label=_("County served"), required=False, widget=QuickSelect)
-    expertise = forms.ChoiceField(label=_("Area of expertise"), required=False, widget=QuickSelect)
-
-    def __init__(self, data: Mapping[str, Any], facets: Facets) -> None:
-        # The ids are the ones the page's htmx triggers refer to.
-        super().__init__(data, auto_id="directory-%s", label_suffix="")
-        self._choices("sector", _("Any sector"), Organization.Sector.choices)
-        self._choices("stage", _("Any stage"), [(s.key, s.localized_name) for s in facets.stages])
-        self._choices("side", _("Either side"), Side.choices)
-        self._choices("county", _("Any county"), [(c.key, c.name) for c in facets.counties])
-        self._choices("expertise", _("Any expertise"), [(e.slug, e.name) for e in facets.expertise])
-
-    def _choices(self, name: str, anything: Any, choices: list[tuple[str, Any]]) -> None:
-        field = cast(forms.ChoiceField, self.fields[name])
-        field.choices = [("", anything), *choices]
-
-    def filters(self) -> dict[str, str]:
-        """The valid filters; a field with an unknown value is left out."""
-        self.is_valid()
-        return {name: value for name, value in self.cleaned_data.items() if value}
 
 
 def search_terms(q: str) -> list[str]:

@@ -1,19 +1,37 @@
-"""Forms of the organization pages, invitations and the account."""
+"""Forms of the circle app: joining, organization pages, invitations, the
+account, email preferences and the directory's filters."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from circle import invitations
-from circle.models import Expertise, Membership, Organization, User
+from circle.models import (
+    EmailPreferences,
+    Expertise,
+    JoinApplication,
+    Membership,
+    Organization,
+    User,
+)
+from justop.honeypot import honeypot_field
+from justop.registry import digest_sections
+from justop.widgets import QuickSelect
+
+if TYPE_CHECKING:
+    from circle.directory import Facets
 
 MAX_CSV_BYTES = 1024 * 1024
+Side = Organization.Side
 
 
 class InviteForm(forms.Form):
@@ -214,3 +232,155 @@ class DeleteAccountForm(forms.Form):
         if not self.user.check_password(password):
             raise ValidationError(_("This is not your password."))
         return str(password)
+
+
+# A field people never see: software that fills every field gives itself away.
+HONEYPOT = "website_confirm"
+
+
+MAX_TEXT = 3000
+
+
+class JoinForm(forms.ModelForm[JoinApplication]):
+    website_confirm = honeypot_field()
+
+    class Meta:
+        model = JoinApplication
+        fields = [
+            "organization_name",
+            "sector",
+            "website",
+            "mission",
+            "side",
+            "stages",
+            "counties",
+            "applicant_name",
+            "applicant_email",
+            "applicant_title",
+            "message",
+        ]
+        labels = {
+            "organization_name": _("Name of the organization"),
+            "website": _("Website (optional)"),
+            "mission": _("Mission statement"),
+            "side": _("Which side of the continuum do you serve?"),
+            "stages": _("Continuum stages you serve"),
+            "counties": _("Counties you serve"),
+            "applicant_name": _("Your name"),
+            "applicant_email": _("Your email address"),
+            "applicant_title": _("Your title (optional)"),
+            "message": _("Why does your organization want to join? (optional)"),
+        }
+        help_texts = {
+            "website": _("For example https://example.org"),
+            "mission": _("A few sentences: who you serve and how."),
+            "side": _(
+                "Talent supply: you prepare and support people for work. "
+                "Employer demand: you hire or work with employers."
+            ),
+            "applicant_email": _(
+                "We write to you here about the application. If it is approved, the "
+                "invitation to manage your organization's profile comes to this address."
+            ),
+            "applicant_title": _("Your role in the organization, e.g. Executive director."),
+            "message": _("What you hope to give to and find in the Circle."),
+        }
+        widgets = {
+            "organization_name": forms.TextInput(attrs={"autocomplete": "organization"}),
+            "website": forms.URLInput(attrs={"autocomplete": "url"}),
+            "mission": forms.Textarea(attrs={"rows": 5, "maxlength": MAX_TEXT}),
+            "side": forms.RadioSelect,
+            "stages": forms.CheckboxSelectMultiple,
+            "counties": forms.CheckboxSelectMultiple,
+            "applicant_name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "applicant_email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "applicant_title": forms.TextInput(attrs={"autocomplete": "organization-title"}),
+            "message": forms.Textarea(attrs={"rows": 4, "maxlength": MAX_TEXT}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Some labels are questions: "Why …? (optional):" reads badly.
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        # Where an organization serves is what the continuum map is made of.
+        self.fields["stages"].required = True
+        self.fields["stages"].error_messages["required"] = _("Choose at least one stage.")
+        self.fields["counties"].required = True
+        self.fields["counties"].error_messages["required"] = _("Choose at least one county.")
+        for name in ("mission", "message"):
+            self.fields[name].validators.append(MaxLengthValidator(MAX_TEXT))
+        sector: Any = self.fields["sector"]
+        sector.choices = [("", _("Choose a sector")), *[c for c in sector.choices if c[0]]]
+
+    @property
+    def is_bot(self) -> bool:
+        return bool(self.data.get(HONEYPOT, "").strip())
+
+    def clean_applicant_email(self) -> str:
+        return str(self.cleaned_data["applicant_email"]).strip().lower()
+
+
+def section_choices() -> list[tuple[str, str]]:
+    return [(s.key, s.title) for s in digest_sections()]
+
+
+class EmailPreferencesForm(forms.Form):
+    digest_frequency = forms.ChoiceField(
+        label=_("Digest of what is new for you"),
+        choices=EmailPreferences.Frequency.choices,
+        widget=forms.RadioSelect,
+    )
+    sections = forms.MultipleChoiceField(
+        label=_("Sections in your digest"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    language = forms.ChoiceField(label=_("Language of your emails"), choices=settings.LANGUAGES)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = section_choices()
+        cast(forms.MultipleChoiceField, self.fields["sections"]).choices = choices
+        if not choices:
+            del self.fields["sections"]
+
+
+MAX_QUERY_LENGTH = 200
+
+
+class DirectoryFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=MAX_QUERY_LENGTH,
+        widget=forms.SearchInput(attrs={"autocomplete": "off"}),
+        help_text=_("Words from a name, a mission or an area of expertise."),
+    )
+    sector = forms.ChoiceField(label=_("Sector"), required=False, widget=QuickSelect)
+    stage = forms.ChoiceField(label=_("Continuum stage"), required=False, widget=QuickSelect)
+    side = forms.ChoiceField(
+        label=_("Side of the continuum"),
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("Organizations serving both sides are listed under each side."),
+    )
+    county = forms.ChoiceField(label=_("County served"), required=False, widget=QuickSelect)
+    expertise = forms.ChoiceField(label=_("Area of expertise"), required=False, widget=QuickSelect)
+
+    def __init__(self, data: Mapping[str, Any], facets: Facets) -> None:
+        # The ids are the ones the page's htmx triggers refer to.
+        super().__init__(data, auto_id="directory-%s", label_suffix="")
+        self._choices("sector", _("Any sector"), Organization.Sector.choices)
+        self._choices("stage", _("Any stage"), [(s.key, s.localized_name) for s in facets.stages])
+        self._choices("side", _("Either side"), Side.choices)
+        self._choices("county", _("Any county"), [(c.key, c.name) for c in facets.counties])
+        self._choices("expertise", _("Any expertise"), [(e.slug, e.name) for e in facets.expertise])
+
+    def _choices(self, name: str, anything: Any, choices: list[tuple[str, Any]]) -> None:
+        field = cast(forms.ChoiceField, self.fields[name])
+        field.choices = [("", anything), *choices]
+
+    def filters(self) -> dict[str, str]:
+        """The valid filters; a field with an unknown value is left out."""
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value}

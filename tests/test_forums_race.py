@@ -20,8 +20,9 @@ from django.test.testcases import LiveServerThread, _StaticFilesHandler
 from django.urls import reverse
 from django.utils import timezone
 
-from forums import registration, views_registration
+from forums import registration
 from forums.models import Registration
+from forums.views import registration as views_registration
 from justop import ratelimit
 from tests.factories_forums import ForumFactory
 from tests.smtp import text_of

@@ -206,7 +206,7 @@ def test_guests_cannot_register_for_a_members_forum(client):
 
 
 def test_the_honeypot_and_the_rate_limit_stop_scripts(client, settings, monkeypatch):
-    from forums import views_registration
+    from forums.views import registration as views_registration
     from justop import ratelimit
 
     forum = ForumFactory()

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from circle import applications
-from circle.forms_applications import JoinForm
+from circle.forms import JoinForm
 from justop import ratelimit
 
 # Enough for a person correcting mistakes; a script stops at once.

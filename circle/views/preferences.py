@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
-
-from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -15,34 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from circle.access import signed_in_person
 from circle.digests import STREAM
+from circle.forms import EmailPreferencesForm, section_choices
 from circle.models import EmailPreferences, User
 from justop import outbox
-from justop.registry import digest_sections
-
-
-def _section_choices() -> list[tuple[str, str]]:
-    return [(s.key, s.title) for s in digest_sections()]
-
-
-class EmailPreferencesForm(forms.Form):
-    digest_frequency = forms.ChoiceField(
-        label=_("Digest of what is new for you"),
-        choices=EmailPreferences.Frequency.choices,
-        widget=forms.RadioSelect,
-    )
-    sections = forms.MultipleChoiceField(
-        label=_("Sections in your digest"),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    language = forms.ChoiceField(label=_("Language of your emails"), choices=settings.LANGUAGES)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        choices = _section_choices()
-        cast(forms.MultipleChoiceField, self.fields["sections"]).choices = choices
-        if not choices:
-            del self.fields["sections"]
 
 
 def _preferences_for(user: User) -> EmailPreferences:
@@ -53,7 +24,7 @@ def _preferences_for(user: User) -> EmailPreferences:
 def email_preferences(request: HttpRequest) -> HttpResponse:
     user = signed_in_person(request)
     preferences = _preferences_for(user)
-    keys = [key for key, _label in _section_choices()]
+    keys = [key for key, _label in section_choices()]
     initial = {
         "digest_frequency": preferences.digest_frequency,
         "sections": [k for k in keys if preferences.wants_section(k)],

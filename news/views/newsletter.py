@@ -5,26 +5,19 @@ from __future__ import annotations
 
 from functools import partial
 
-from django import forms
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from justop import ratelimit
-from justop.honeypot import honeypot_field
 from news import newsletter, tasks
+from news.forms import EmailForm
 
 PER_ADDRESS = ratelimit.Limit("newsletter", 10, 3600)
 PER_EMAIL = ratelimit.Limit("newsletter-email", 3, 24 * 3600)
-
-
-class EmailForm(forms.Form):
-    email = forms.EmailField(label=gettext_lazy("Your email address"), max_length=254)
-    website = honeypot_field()
 
 
 def _limited(request: HttpRequest, form: EmailForm, template: str) -> HttpResponse:

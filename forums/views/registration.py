@@ -19,7 +19,7 @@ from forums import calendar, registration
 from forums.access import get_forum_for_viewer
 from forums.forms import GuestForm
 from forums.models import Forum, Registration
-from forums.views import rsvp_context
+from forums.views.forum import rsvp_context
 from justop import places, ratelimit
 
 

@@ -12,7 +12,7 @@ from django.utils.cache import patch_vary_headers
 from circle.access import current_user
 from circle.viewers import viewer_of
 from forums import access, listing, registration
-from forums.forms import GuestForm
+from forums.forms import ForumFilterForm, GuestForm
 from forums.models import Forum, Registration
 from justop import documents
 from justop.pagecache import visitor_cache
@@ -44,7 +44,7 @@ def _list(request: HttpRequest, *, past: bool) -> HttpResponse:
 
 # The hosts to filter by are organizations.
 LIST_CACHE = visitor_cache(
-    shows=("forums", "organizations"), query=(*listing.ForumFilterForm.base_fields, "page")
+    shows=("forums", "organizations"), query=(*ForumFilterForm.base_fields, "page")
 )
 
 

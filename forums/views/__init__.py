@@ -1,0 +1,1 @@
+"""The forums app's views, one module per concern."""

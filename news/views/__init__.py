@@ -1,0 +1,1 @@
+"""The news app's views, one module per concern."""

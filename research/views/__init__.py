@@ -1,0 +1,1 @@
+"""The research app's views, one module per concern."""
