@@ -35,6 +35,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
+from functools import cached_property
 from typing import Any, cast
 
 from django.core import signing
@@ -178,14 +179,12 @@ class Places[P: models.Model, C: models.Model]:
     parent: type[P]
     claim: type[C]
     fields: Fields
-    statuses: Statuses
     # The app's emails: (claim, kind, period) -> the email; an empty period
     # means the kind's default (one such email per claim).
     email: Callable[[C, str, str], outbox.Email]
     salt: str  # of the signed links in the emails
     link_key: str  # the claim's key in the signed link
     page: str  # URL name of the page behind the emailed link
-    content: str  # the page cache's kind of content showing the places
     confirm_within: timedelta = timedelta(hours=24)
     kinds: Kinds = field(default_factory=Kinds)
     # What to read with a claim opened from its link.
@@ -199,6 +198,16 @@ class Places[P: models.Model, C: models.Model]:
     admits: Callable[[P], bool] = _always
     # Whether freed places go to the waitlist now (asked under the lock).
     may_promote: Callable[[P], bool] = _always
+
+    @cached_property
+    def statuses(self) -> Statuses:
+        """The claim model's `Status` choices."""
+        return Statuses.of(getattr(self.claim, "Status"))  # noqa: B009 (a model's own choices)
+
+    @property
+    def content(self) -> str:
+        """The page cache's kind of content showing the places: the parent's app."""
+        return str(self.parent._meta.app_label)
 
     # --- Links ------------------------------------------------------------------------
 

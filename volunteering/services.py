@@ -23,7 +23,6 @@ from volunteering.models import Shift, Signup
 
 # The salt of links already emailed, from when volunteering was part of news.
 SALT = "news.signup"
-CONFIRM_WITHIN = timedelta(hours=24)
 REMIND_BEFORE = timedelta(hours=24)
 Status = Signup.Status
 
@@ -69,13 +68,10 @@ PLACES = places.Places(
     # A party takes as many places as it has people; the waitlist's order is
     # when each signed up (Signup has no separate queue time).
     fields=places.Fields(parent="shift", claims="signups", size="party_size"),
-    statuses=places.Statuses.of(Status),
     email=_email,
     salt=SALT,
     link_key="s",
     page="volunteer:signup",
-    content="volunteering",
-    confirm_within=CONFIRM_WITHIN,
     # Asked again with a live sign-up: the reminder of the link. Nobody is
     # told that they wait beyond the confirmation email.
     kinds=places.Kinds(link="reminder_link"),
