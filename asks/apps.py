@@ -42,6 +42,14 @@ class AsksConfig(AppConfig):
         # The continuum map's open asks and offers per stage and county.
         register_continuum_posts(ContinuumPosts(continuum.open_posts, "asks:board"))
 
+        from celery.schedules import crontab
+
+        from justop.celery import register_beat
+
+        # Asks and offers past their deadline become closed (pages count them
+        # as expired already; this stores it).
+        register_beat("close-expired-posts", "asks.tasks.close_expired_posts", crontab(minute=5))
+
         from asks.models import Conversation, Match, Outcome, Post, PostResponse
         from justop import pagecache
 

@@ -40,6 +40,25 @@ class CircleConfig(AppConfig):
             )
         )
 
+        from celery.schedules import crontab
+
+        from justop.celery import register_beat
+
+        # Digests go out in the morning, America/New_York (CELERY_TIMEZONE); each
+        # covers the last complete day or week, and is sent once per period.
+        register_beat(
+            "daily-digest",
+            "circle.tasks.send_digests",
+            crontab(hour=7, minute=0),
+            kwargs={"frequency": "daily"},
+        )
+        register_beat(
+            "weekly-digest",
+            "circle.tasks.send_digests",
+            crontab(hour=7, minute=5, day_of_week="mon"),
+            kwargs={"frequency": "weekly"},
+        )
+
         from circle.models import (
             County,
             EmailPreferences,

@@ -44,6 +44,20 @@ class ForumsConfig(AppConfig):
         register_sitemap("forums", sections.ForumSitemap)
         register_demo_seeder(DemoSeeder("forums", demo.seed_forums, order=40))
 
+        from celery.schedules import crontab
+
+        from justop.celery import register_beat
+
+        # Forum reminders (per forum; 2 days and 2 hours before by default),
+        # each once per person.
+        register_beat("forum-reminders", "forums.tasks.send_reminders", crontab(minute="*/10"))
+        # Guest registrations not confirmed in time free their places.
+        register_beat(
+            "expire-forum-registrations",
+            "forums.tasks.expire_registrations",
+            crontab(minute="*/15"),
+        )
+
         from forums.models import (
             AgendaItem,
             CalendarFeed,

@@ -15,6 +15,19 @@ class JustopConfig(AppConfig):
         register_demo_seeder(DemoSeeder("people", demo.seed_people, order=0))
         user_logged_in.connect(start_session_clock, dispatch_uid="justop.session_clock")
 
+        from celery.schedules import crontab
+
+        from justop.celery import register_beat
+
+        register_beat(
+            "clear-expired-sessions",
+            "justop.tasks.clear_expired_sessions",
+            crontab(hour=3, minute=17),
+        )
+        # Re-enqueues email whose send task was lost (broker restart, dead worker).
+        register_beat("sweep-outbox", "justop.tasks.sweep_outbox", 60.0)
+        register_beat("purge-outbox", "justop.tasks.purge_outbox", crontab(hour=3, minute=37))
+
         from justop import pagecache
         from justop.models import OutboxEmail, Suppression
 

@@ -1,4 +1,5 @@
-"""The Celery application. Configuration lives in Django settings (CELERY_*)."""
+"""The Celery application. Configuration lives in Django settings (CELERY_*),
+the beat schedule in the apps that own the tasks (register_beat)."""
 
 import os
 from typing import Any
@@ -28,62 +29,25 @@ def release_database_connections(sender: Any = None, **kwargs: Any) -> None:
         connection.close_if_unusable_or_obsolete()
 
 
-# The beat schedule lives here, in code, so a deployment cannot drift from it.
-app.conf.beat_schedule = {
-    "clear-expired-sessions": {
-        "task": "justop.tasks.clear_expired_sessions",
-        "schedule": crontab(hour=3, minute=17),
-    },
-    # Re-enqueues email whose send task was lost (broker restart, dead worker).
-    "sweep-outbox": {
-        "task": "justop.tasks.sweep_outbox",
-        "schedule": 60.0,
-    },
-    "purge-outbox": {
-        "task": "justop.tasks.purge_outbox",
-        "schedule": crontab(hour=3, minute=37),
-    },
-    # Digests go out in the morning, America/New_York (CELERY_TIMEZONE); each
-    # covers the last complete day or week, and is sent once per period.
-    "daily-digest": {
-        "task": "circle.tasks.send_digests",
-        "schedule": crontab(hour=7, minute=0),
-        "kwargs": {"frequency": "daily"},
-    },
-    # Volunteer sign-ups not confirmed within 24 hours free their places.
-    "expire-signups": {
-        "task": "volunteering.tasks.expire_signups",
-        "schedule": crontab(minute="*/15"),
-    },
-    # The day-before reminder of volunteer shifts (each person once).
-    "shift-reminders": {
-        "task": "volunteering.tasks.send_shift_reminders",
-        "schedule": crontab(minute=10),
-    },
-    # The newsletter: the public digest of the last week, to subscribers.
-    "weekly-newsletter": {
-        "task": "news.tasks.send_newsletter",
-        "schedule": crontab(hour=8, minute=0, day_of_week="mon"),
-    },
-    "weekly-digest": {
-        "task": "circle.tasks.send_digests",
-        "schedule": crontab(hour=7, minute=5, day_of_week="mon"),
-        "kwargs": {"frequency": "weekly"},
-    },
-    # Forum reminders (per forum; 2 days and 2 hours before by default), each once per person.
-    "forum-reminders": {
-        "task": "forums.tasks.send_reminders",
-        "schedule": crontab(minute="*/10"),
-    },
-    # Guest registrations not confirmed in time free their places.
-    "expire-forum-registrations": {
-        "task": "forums.tasks.expire_registrations",
-        "schedule": crontab(minute="*/15"),
-    },
-    # Asks and offers past their deadline become closed (pages count them
-    # as expired already; this stores it).
-    "close-expired-posts": {
-        "task": "asks.tasks.close_expired_posts",
-        "schedule": crontab(minute=5),
-    },
-}
+# The beat schedule is code, so a deployment cannot drift from it: each app
+# adds its entries in its AppConfig.ready() (register_beat). Beat reads the
+# schedule only after Django is set up (Celery's Django fixup runs
+# django.setup() when beat loads the task modules), so every entry is in.
+app.conf.beat_schedule = {}
+
+
+def register_beat(
+    name: str,
+    task: str,
+    schedule: crontab | float,
+    *,
+    kwargs: dict[str, Any] | None = None,
+) -> None:
+    """Have beat send task (its registered name) on schedule, as entry name;
+    times of a crontab are in CELERY_TIMEZONE."""
+    entry: dict[str, Any] = {"task": task, "schedule": schedule}
+    if kwargs is not None:
+        entry["kwargs"] = kwargs
+    # Two apps choosing one name would otherwise lose an entry in silence.
+    if app.conf.beat_schedule.setdefault(name, entry) != entry:
+        raise ValueError(f"Beat entry {name!r} is registered already, differently.")

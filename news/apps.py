@@ -42,6 +42,17 @@ class NewsConfig(AppConfig):
         register_sitemap("news", sitemaps.PostSitemap)
         register_demo_seeder(DemoSeeder("news", demo.seed_posts, order=30))
 
+        from celery.schedules import crontab
+
+        from justop.celery import register_beat
+
+        # The newsletter: the public digest of the last week, to subscribers.
+        register_beat(
+            "weekly-newsletter",
+            "news.tasks.send_newsletter",
+            crontab(hour=8, minute=0, day_of_week="mon"),
+        )
+
         from justop import pagecache
         from news.models import NewsPost, Subscriber
 

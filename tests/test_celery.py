@@ -1,8 +1,12 @@
 """Background work is configured so a crash delays a task but never loses it."""
 
-import pytest
+import json
 
-from justop.celery import app
+import pytest
+from celery.schedules import crontab
+
+from justop.celery import app, register_beat
+from tests.fresh_process import run_python
 
 
 def test_tasks_are_acknowledged_after_they_ran_and_requeued_when_a_worker_dies():
@@ -18,10 +22,97 @@ def test_tasks_have_time_limits_and_speak_json():
     assert app.conf.accept_content == ["json"]
 
 
+# The whole schedule, as the apps register it in their AppConfig.ready().
+EXPECTED_BEAT = {
+    "clear-expired-sessions": {
+        "task": "justop.tasks.clear_expired_sessions",
+        "schedule": crontab(hour=3, minute=17),
+    },
+    "sweep-outbox": {"task": "justop.tasks.sweep_outbox", "schedule": 60.0},
+    "purge-outbox": {"task": "justop.tasks.purge_outbox", "schedule": crontab(hour=3, minute=37)},
+    "daily-digest": {
+        "task": "circle.tasks.send_digests",
+        "schedule": crontab(hour=7, minute=0),
+        "kwargs": {"frequency": "daily"},
+    },
+    "weekly-digest": {
+        "task": "circle.tasks.send_digests",
+        "schedule": crontab(hour=7, minute=5, day_of_week="mon"),
+        "kwargs": {"frequency": "weekly"},
+    },
+    "expire-signups": {
+        "task": "volunteering.tasks.expire_signups",
+        "schedule": crontab(minute="*/15"),
+    },
+    "shift-reminders": {
+        "task": "volunteering.tasks.send_shift_reminders",
+        "schedule": crontab(minute=10),
+    },
+    "weekly-newsletter": {
+        "task": "news.tasks.send_newsletter",
+        "schedule": crontab(hour=8, minute=0, day_of_week="mon"),
+    },
+    "forum-reminders": {"task": "forums.tasks.send_reminders", "schedule": crontab(minute="*/10")},
+    "expire-forum-registrations": {
+        "task": "forums.tasks.expire_registrations",
+        "schedule": crontab(minute="*/15"),
+    },
+    "close-expired-posts": {
+        "task": "asks.tasks.close_expired_posts",
+        "schedule": crontab(minute=5),
+    },
+}
+# Research has tasks, none of them periodic.
+APPS_WITH_PERIODIC_WORK = {"justop", "circle", "asks", "forums", "news", "volunteering"}
+
+
+def test_the_beat_schedule_holds_every_apps_entries():
+    assert app.conf.beat_schedule == EXPECTED_BEAT
+
+
 def test_every_scheduled_task_exists():
     app.autodiscover_tasks(force=True)
     for name, entry in app.conf.beat_schedule.items():
         assert entry["task"] in app.tasks, f"beat entry {name} names an unknown task"
+
+
+def test_each_app_schedules_its_own_tasks():
+    owners = {entry["task"].split(".")[0] for entry in app.conf.beat_schedule.values()}
+    assert owners == APPS_WITH_PERIODIC_WORK
+    for name, entry in app.conf.beat_schedule.items():
+        assert entry["task"].split(".")[1] == "tasks", f"beat entry {name} runs no app's task"
+
+
+def test_an_entry_name_cannot_be_taken_twice():
+    register_beat("sweep-outbox", "justop.tasks.sweep_outbox", 60.0)  # the same: no harm
+    with pytest.raises(ValueError, match="sweep-outbox"):
+        register_beat("sweep-outbox", "forums.tasks.send_reminders", 60.0)
+    assert app.conf.beat_schedule == EXPECTED_BEAT
+
+
+def _described(schedule):
+    return {name: [e["task"], repr(e["schedule"]), e.get("kwargs")] for name, e in schedule.items()}
+
+
+# What `celery -A justop beat` does before it reads the schedule: Celery's
+# Django fixup sets Django up as beat loads the task modules, so every app's
+# ready() has run. In a fresh interpreter, so nothing this test run did counts.
+BEAT_STARTUP = """
+import json
+from celery.apps.beat import Beat
+from justop.celery import app
+from tests.test_celery import _described
+
+assert not app.conf.beat_schedule, "filled before Django was set up"
+Beat(app=app, quiet=True).init_loader()
+print(json.dumps(_described(app.conf.beat_schedule)))
+"""
+
+
+def test_beat_starts_with_the_whole_schedule():
+    started = run_python("-c", BEAT_STARTUP, DJANGO_SETTINGS_MODULE="justop.settings")
+    assert started.returncode == 0, started.stderr
+    assert json.loads(started.stdout.splitlines()[-1]) == _described(EXPECTED_BEAT)
 
 
 def test_without_redis_tasks_run_in_the_web_process(settings):

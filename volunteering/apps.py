@@ -13,6 +13,17 @@ class VolunteeringConfig(AppConfig):
         register_sitemap("volunteer", sitemaps.OpportunitySitemap)
         register_demo_seeder(DemoSeeder("volunteering", demo.seed_volunteering, order=31))
 
+        from celery.schedules import crontab
+
+        from justop.celery import register_beat
+
+        # Volunteer sign-ups not confirmed within 24 hours free their places.
+        register_beat("expire-signups", "volunteering.tasks.expire_signups", crontab(minute="*/15"))
+        # The day-before reminder of volunteer shifts (each person once).
+        register_beat(
+            "shift-reminders", "volunteering.tasks.send_shift_reminders", crontab(minute=10)
+        )
+
         from justop import pagecache
         from volunteering.models import Opportunity, Shift, Signup
 
