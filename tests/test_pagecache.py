@@ -20,8 +20,16 @@ from forums import registration
 from forums.models import Forum
 from justop import pagecache
 from news.models import NewsPost
-from tests.factories import MemberFactory, StaffFactory, sign_in_with_second_factor
+from research.models import Tag
+from tests.factories import (
+    MemberFactory,
+    OrganizationFactory,
+    StaffFactory,
+    sign_in_with_second_factor,
+)
 from tests.factories_forums import ForumFactory
+from tests.factories_news import NewsPostFactory
+from tests.factories_volunteering import OpportunityFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -127,6 +135,34 @@ def test_a_registration_updates_the_places_left_on_the_cached_forum_page():
     )
 
     assert "1 place left of 2" in Client().get(forum.get_absolute_url()).content.decode()
+
+
+# A row of a model each app watches (in its AppConfig.ready()), and the kind
+# of content its pages show.
+WATCHED_ROWS = {
+    "circle": ("organizations", OrganizationFactory),
+    "forums": ("forums", ForumFactory),
+    "news": ("news", NewsPostFactory),
+    "research": ("research", lambda: Tag.objects.create(name="Transit", slug="transit")),
+    "volunteering": ("volunteering", OpportunityFactory),
+}
+
+
+def test_every_app_that_watches_models_is_tried_below():
+    watching = {m._meta.app_label for m, w in pagecache.watched().items() if w.kind is not None}
+    assert watching == set(WATCHED_ROWS)
+
+
+@pytest.mark.parametrize("app_label", sorted(WATCHED_ROWS))
+def test_saving_or_deleting_a_watched_row_renews_the_pages_of_its_kind(app_label):
+    kind, create = WATCHED_ROWS[app_label]
+    before = pagecache.current_version([kind])
+    row = create()
+    saved = pagecache.current_version([kind])
+    row.delete()
+
+    assert saved != before
+    assert pagecache.current_version([kind]) != saved
 
 
 def test_a_signed_in_member_never_gets_the_visitors_page(client):
