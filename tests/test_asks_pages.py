@@ -85,9 +85,12 @@ def test_the_conversation_page_lets_both_sides_write(client, employer):
 
 
 def test_expired_posts_are_closed_every_hour_by_beat():
+    from asks import tasks  # a worker imports every app's tasks; a lone test does not
+
     entry = app.conf.beat_schedule["close-expired-posts"]
     assert entry["task"] == "asks.tasks.close_expired_posts"
     assert entry["task"] in app.tasks
+    assert app.tasks[entry["task"]].name == tasks.close_expired_posts.name
 
 
 def test_the_demo_has_posts_matches_conversations_and_outcomes_once():
