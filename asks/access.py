@@ -4,7 +4,10 @@ or mark it.
 - Seeing: `Post.objects.visible_to(viewer)` is the one rule (its in-memory
   twin is `Post.is_visible_to`); a post the viewer may not see answers 404
   everywhere.
-- Posting: any member of an active organization posts on its behalf.
+- Posting: any member of an active organization posts on its behalf; which
+  organization a form acts for is circle/access.py `acting_organization`.
+- Responding: members of other organizations; a person who belongs to the
+  poster's organization has no "Respond" (403), whatever else they belong to.
 - Editing and closing: the post's author (while still in the organization),
   the organization's admins, and staff; others who can see the post get 403.
 - Conversations: only the two organizations (and staff) see one.
@@ -18,7 +21,7 @@ from django.http import Http404, HttpRequest
 
 from asks.models import Conversation, Post
 from circle.access import can_manage, current_user
-from circle.models import Organization, User
+from circle.models import Membership, Organization, User
 from circle.viewers import Viewer, has_staff_power, viewer_of
 
 FACT_RELATIONS = ("stages", "counties", "expertise")
@@ -66,8 +69,21 @@ def posting_organizations(user: User) -> QuerySet[Organization]:
 
 
 def responding_organizations(user: User, post: Post) -> list[Organization]:
-    """The person's organizations that may respond to a post: not the poster's."""
-    return [org for org in posting_organizations(user) if org.pk != post.organization_id]
+    """The person's organizations that may respond to a post. None at all
+    when the person belongs to the poster's organization, even if they are
+    in others too: one's own post is answered inside its conversations, and
+    a reply "from" a second organization would only be talking to oneself."""
+    if Membership.objects.filter(user=user, organization_id=post.organization_id).exists():
+        return []
+    return list(posting_organizations(user))
+
+
+def conversation_sides(user: User, thread: Conversation) -> list[Organization]:
+    """The conversation's organizations the person writes for: theirs among
+    the responding one and the poster (both, for someone in both). Staff
+    read every conversation but write only for an organization of theirs."""
+    ids = viewer_of(user).organization_ids
+    return [o for o in (thread.organization, thread.post.organization) if o.pk in ids]
 
 
 def conversations_for(post: Post, who: Viewer) -> QuerySet[Conversation]:

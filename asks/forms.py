@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from asks.models import Match, Outcome, Post
-from circle.forms import TagsField, tags_named
+from circle.access import Acting
+from circle.forms import ActingForField, ActingFormMixin, TagsField, tags_named
 from circle.models import Organization
 from justop.widgets import QuickSelect
 
@@ -28,10 +28,9 @@ class OrganizationChoiceField(forms.ModelChoiceField[Organization]):
         return obj.name
 
 
-class PostForm(forms.ModelForm[Post]):
-    organization = OrganizationChoiceField(
-        label=_("On behalf of"), queryset=Organization.objects.none(), empty_label=None
-    )
+class PostForm(ActingFormMixin, forms.ModelForm[Post]):
+    # Chosen by the submit button pressed: "Post as <organization>".
+    organization = ActingForField(label=_("On behalf of"))
     expertise_names = TagsField(
         label=_("Areas of expertise"),
         required=False,
@@ -71,15 +70,17 @@ class PostForm(forms.ModelForm[Post]):
             "description": forms.Textarea(attrs={"rows": 8}),
         }
 
-    def __init__(self, *args: Any, organizations: QuerySet[Organization], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, acting: Acting | None = None, **kwargs: Any) -> None:
+        """``acting``: the organization a new post is for (and the others the
+        person may post for); an existing post stays with its organization."""
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
-        if self.instance.pk:
-            # A post stays with the organization that posted it.
-            del self.fields["organization"]
         own = [self.instance.organization_id] if self.instance.pk else []
-        if not own and len(organizations) == 1:
-            own = [organizations[0].pk]
+        if self.instance.pk or acting is None:
+            del self.fields["organization"]
+        else:
+            self.act_for(acting)
+            if not acting.others:
+                own = [acting.organization.pk]
         # The poster's organization always sees its post: not a choice.
         self.fields["shared_with"].queryset = (  # type: ignore[attr-defined]
             Organization.objects.active().exclude(pk__in=own)
@@ -120,10 +121,9 @@ class PostForm(forms.ModelForm[Post]):
         return post
 
 
-class ResponseForm(forms.Form):
-    organization = OrganizationChoiceField(
-        label=_("On behalf of"), queryset=Organization.objects.none(), empty_label=None
-    )
+class ResponseForm(ActingFormMixin, forms.Form):
+    # Chosen by the submit button pressed: "Reply as <organization>".
+    organization = ActingForField(label=_("On behalf of"))
     body = forms.CharField(
         label=_("Your message"),
         max_length=MAX_MESSAGE,
@@ -131,21 +131,23 @@ class ResponseForm(forms.Form):
         help_text=_("Only your organization and theirs will see it."),
     )
 
-    def __init__(self, *args: Any, organizations: list[Organization], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, acting: Acting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["organization"]
-        field.queryset = Organization.objects.filter(  # type: ignore[attr-defined]
-            pk__in=[o.pk for o in organizations]
-        )
-        if len(organizations) == 1:
-            field.initial = organizations[0].pk
-            field.widget = forms.HiddenInput()
+        self.act_for(acting)
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(ActingFormMixin, forms.Form):
+    """A message in a conversation, for one of its two organizations that
+    the person belongs to (someone in both chooses)."""
+
+    organization = ActingForField(label=_("On behalf of"))
     body = forms.CharField(
         label=_("Your message"), max_length=MAX_MESSAGE, widget=forms.Textarea(attrs={"rows": 5})
     )
+
+    def __init__(self, *args: Any, acting: Acting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.act_for(acting)
 
 
 class MarkMatchForm(forms.Form):

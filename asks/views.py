@@ -15,7 +15,14 @@ from django.views.decorators.http import require_POST, require_safe
 from asks import access, board, matching, outcomes, services
 from asks.forms import CloseForm, MarkMatchForm, PostForm, ReplyForm, ResponseForm
 from asks.models import Post
-from circle.access import get_org_for_admin, member_required, signed_in_person
+from circle.access import (
+    acting_organization,
+    get_org_for_admin,
+    member_required,
+    remember_acting_organization,
+    requested_organization,
+    signed_in_person,
+)
 from justop import markdown
 from justop.listing import render_results
 
@@ -38,17 +45,21 @@ def board_page(request: HttpRequest) -> HttpResponse:
 @member_required
 def post_create(request: HttpRequest) -> HttpResponse:
     person = signed_in_person(request)
-    organizations = access.posting_organizations(person)
-    if not organizations.exists():
+    acting = acting_organization(
+        person, access.posting_organizations(person), requested_organization(request)
+    )
+    if acting is None:
         # Staff outside any organization have no one to post for.
         raise PermissionDenied
-    form = PostForm(request.POST or None, organizations=organizations)
+    form = PostForm(request.POST or None, acting=acting)
     if request.method == "POST" and form.is_valid():
         form.instance.author = person
         post = form.save()
+        remember_acting_organization(person, post.organization)
         messages.success(request, _("Your post is on the board."))
         return redirect(post)
-    return render(request, "asks/post_form.html", {"form": form, "post": None})
+    status = 400 if form.is_bound else 200
+    return render(request, "asks/post_form.html", {"form": form, "post": None}, status=status)
 
 
 def _detail_context(request: HttpRequest, post: Post, **extra: Any) -> dict[str, Any]:
@@ -56,6 +67,7 @@ def _detail_context(request: HttpRequest, post: Post, **extra: Any) -> dict[str,
     viewer = access.viewer(request)
     # A closed or expired post takes no new responses; conversations go on.
     responders = access.responding_organizations(person, post) if post.is_open else []
+    acting = acting_organization(person, responders, requested_organization(request))
     conversations = list(access.conversations_for(post, viewer))
     own = [c for c in conversations if c.organization_id in viewer.organization_ids]
     context = {
@@ -67,7 +79,7 @@ def _detail_context(request: HttpRequest, post: Post, **extra: Any) -> dict[str,
         "own_conversation": own[0]
         if own and post.organization_id not in viewer.organization_ids
         else None,
-        "response_form": ResponseForm(organizations=responders) if responders else None,
+        "response_form": ResponseForm(acting=acting) if acting else None,
         "outcome": getattr(post, "outcome", None) if post.status == Post.Status.MATCHED else None,
         "shared_with": list(post.shared_with.all())
         if post.audience == Post.Audience.CHOSEN
@@ -86,11 +98,7 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required
 def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
     post = access.get_post_for_editor(request, pk)
-    form = PostForm(
-        request.POST or None,
-        instance=post,
-        organizations=access.posting_organizations(signed_in_person(request)),
-    )
+    form = PostForm(request.POST or None, instance=post)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Saved."))
@@ -166,19 +174,21 @@ def mark_match(request: HttpRequest, pk: int, other: int) -> HttpResponse:
 def respond(request: HttpRequest, pk: int) -> HttpResponse:
     post = access.get_post_for_viewer(request, pk)
     person = signed_in_person(request)
-    responders = access.responding_organizations(person, post)
-    if not responders or not post.is_open:
+    acting = acting_organization(
+        person, access.responding_organizations(person, post), requested_organization(request)
+    )
+    if acting is None or not post.is_open:
+        # Their own organization's post, or one closed since.
         raise PermissionDenied
-    form = ResponseForm(request.POST, organizations=responders)
+    form = ResponseForm(request.POST, acting=acting)
     if not form.is_valid():
         context = _detail_context(request, post, response_form=form)
         return render(request, "asks/post_detail.html", context, status=400)
+    organization = form.cleaned_data["organization"]
     sent = services.respond(
-        post,
-        organization=form.cleaned_data["organization"],
-        author=person,
-        body=form.cleaned_data["body"],
+        post, organization=organization, author=person, body=form.cleaned_data["body"]
     )
+    remember_acting_organization(person, organization)
     messages.success(
         request,
         _("Your message is sent to %(organization)s.") % {"organization": post.organization.name},
@@ -191,23 +201,28 @@ def conversation(request: HttpRequest, pk: int, conversation_pk: int) -> HttpRes
     post = access.get_post_for_viewer(request, pk)
     thread = access.get_conversation_for_viewer(request, post, conversation_pk)
     person = signed_in_person(request)
-    viewer = access.viewer(request)
-    # Staff read every conversation but write only for an organization of theirs in it.
-    sides = [o for o in (thread.organization, post.organization) if o.pk in viewer.organization_ids]
-    form = ReplyForm(request.POST or None) if sides else None
+    acting = acting_organization(
+        person, access.conversation_sides(person, thread), requested_organization(request)
+    )
+    form = ReplyForm(request.POST or None, acting=acting) if acting else None
+    status = 200
     if request.method == "POST":
         if form is None:
             raise PermissionDenied
         if form.is_valid():
+            organization = form.cleaned_data["organization"]
             services.reply(
-                thread, organization=sides[0], author=person, body=form.cleaned_data["body"]
+                thread, organization=organization, author=person, body=form.cleaned_data["body"]
             )
+            remember_acting_organization(person, organization)
             return redirect(thread)
+        status = 400
     responses = thread.responses.select_related("author", "organization")
     return render(
         request,
         "asks/conversation.html",
         {"post": post, "thread": thread, "responses": responses, "form": form},
+        status=status,
     )
 
 

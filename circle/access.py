@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any
@@ -139,3 +139,65 @@ def get_org_for_viewer(request: HttpRequest, slug: str) -> Organization:
     if organization.status != Organization.Status.ACTIVE and _access(request, slug) is None:
         raise Http404
     return organization
+
+
+# --- Acting for an organization -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Acting:
+    """The organization a person acts for in a form, and the others they
+    could act for instead (its submit buttons name each: "Post as …")."""
+
+    organization: Organization
+    others: tuple[Organization, ...]
+
+    @property
+    def choices(self) -> tuple[Organization, ...]:
+        return (self.organization, *self.others)
+
+
+def acting_organization(
+    user: User, choices: Iterable[Organization], requested: str | None = None
+) -> Acting | None:
+    """The one rule of which organization a person acts for, among those the
+    form allows (``choices``, e.g. their active organizations but not the
+    poster's): the one whose page they came from (``requested``, its slug,
+    from ``?org=``), else the one they chose last (``User.acting_organization``,
+    remembered by `remember_acting_organization`), else the first. A slug
+    or a remembered organization that is not among the choices is passed
+    over: the person no longer belongs to it, or may not act for it here.
+    None when there is no choice at all."""
+    options = list(choices)
+    if not options:
+        return None
+    chosen = next((o for o in options if requested and o.slug == requested), None)
+    if chosen is None:
+        chosen = next((o for o in options if o.pk == user.acting_organization_id), options[0])
+    return Acting(chosen, tuple(o for o in options if o.pk != chosen.pk))
+
+
+def requested_organization(request: HttpRequest) -> str | None:
+    """The slug of the organization a page was asked to act for: ``?org=``,
+    carried from the organization's page the person came from. (A form's
+    choice itself is its ``organization`` field, checked by the form.)"""
+    value = request.GET.get("org")
+    return value[:100] if isinstance(value, str) and value else None
+
+
+def remember_acting_organization(user: User, organization: Organization) -> None:
+    """Remember the organization a person just acted for, for their next form
+    on any device. Writes only when it changed."""
+    if user.acting_organization_id != organization.pk:
+        User.objects.filter(pk=user.pk).update(acting_organization=organization)
+        user.acting_organization = organization
+
+
+def administered_organizations(user: User) -> list[Organization]:
+    """The active organizations a person is an admin of: those whose
+    management pages (research, invitations) they may switch to."""
+    return list(
+        Organization.objects.active()
+        .filter(memberships__user=user, memberships__role=Membership.Role.ADMIN)
+        .order_by("name")
+    )

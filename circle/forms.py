@@ -15,6 +15,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from circle import invitations
+from circle.access import Acting
 from circle.models import (
     EmailPreferences,
     Expertise,
@@ -384,3 +385,62 @@ class DirectoryFilterForm(forms.Form):
         """The valid filters; a field with an unknown value is left out."""
         self.is_valid()
         return {name: value for name, value in self.cleaned_data.items() if value}
+
+
+# --- Acting for an organization -------------------------------------------------------
+
+
+class ChosenByButton(forms.HiddenInput):
+    """Renders nothing: the value comes from the submit button pressed, one
+    per organization the person may act for ("Post as …", "Reply as …"),
+    so the button always names the organization the form acts for, with or
+    without JavaScript (templates/includes/acting_buttons.html)."""
+
+    def render(self, *args: Any, **kwargs: Any) -> Any:
+        return ""
+
+
+class ActingForField(forms.ModelChoiceField[Organization]):
+    """The organization a form acts for (its id, sent by the button pressed).
+    Its choices are set by `ActingFormMixin.act_for`: anything else, such as
+    an organization the person does not belong to, is a form error."""
+
+    widget = ChosenByButton
+    default_error_messages = {
+        "invalid_choice": _("You cannot act for this organization here: choose one of yours."),
+        "required": _("Choose the organization you act for."),
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(queryset=Organization.objects.none(), empty_label=None, **kwargs)
+
+    def label_from_instance(self, obj: Organization) -> str:
+        return obj.name
+
+
+class ActingFormMixin(forms.BaseForm):
+    """A form with an ``organization`` field (`ActingForField`), acting for
+    the organization circle/access.py ``acting_organization`` chose."""
+
+    acting: Acting | None = None
+
+    def act_for(self, acting: Acting) -> None:
+        self.acting = acting
+        field = cast(ActingForField, self.fields["organization"])
+        field.queryset = Organization.objects.filter(pk__in=[o.pk for o in acting.choices])
+        field.initial = acting.organization.pk
+        # With a single organization there is nothing to choose: its one
+        # button names it, and a request without the field acts for it.
+        field.required = bool(acting.others)
+
+    def clean_organization(self) -> Organization | None:
+        chosen: Organization | None = self.cleaned_data.get("organization")
+        return chosen or (self.acting.organization if self.acting else None)
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        # The field has no visible widget: its error is said at the top.
+        errors = self.errors
+        if "organization" in errors:
+            for message in errors.pop("organization"):
+                self.add_error(None, message)

@@ -67,6 +67,17 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # The organization the person last acted for (posted, replied, published
+    # or invited as): their forms start with it. circle/access.py
+    # acting_organization checks they still belong to it.
+    acting_organization = models.ForeignKey(
+        "Organization",
+        verbose_name=_("last acted for"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     objects: ClassVar[UserManager] = UserManager()
 

@@ -86,8 +86,9 @@ def test_a_member_of_two_organizations_chooses_which_one_posts(client, employer,
 def test_nobody_posts_for_an_organization_they_do_not_belong_to(client, employer, trainer):
     sign_in(client, member_of(employer))
     response = client.post(reverse("asks:post_create"), form_data(organization=trainer.pk))
-    assert response.status_code == 200
-    assert "organization" in response.context["form"].errors
+    assert response.status_code == 400
+    # Said at the top of the form: the organization is chosen by its button.
+    assert response.context["form"].non_field_errors()
     assert not Post.objects.exists()
 
 
