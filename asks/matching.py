@@ -4,20 +4,26 @@ The score is a pure function of two posts' facts (no database), so the
 ranking can be read, tested and explained on its own:
 
 - Only an ask and an offer match, of two different organizations, both open.
+- One side must give what the other needs: an ask from talent supply
+  matches offers from employer demand (or from both sides), an ask from
+  employer demand offers from talent supply (or both), and an ask on both
+  sides any offer. Two posts of the same side (an ask for employers to
+  interview graduates and an offer of door-to-door outreach to residents,
+  both talent supply): no match.
 - They must have something to work on together: at least one shared
   continuum stage or area of expertise. Otherwise: no match.
 - They must be able to meet: a shared county, or one of them covering the
   whole region (no county given). Two posts in different counties: no match.
 - Points: 3 per shared stage, 2 per shared area of expertise, 2 per shared
-  county (1 when one side covers the whole region), 2 when the sides
-  complement each other (talent supply meets employer demand; a post on
-  both sides complements any).
+  county (1 when one side covers the whole region). The reason names the
+  sides: "employer demand offers what talent supply asks".
 - Ties go to the post whose deadline comes first (ongoing ones last), then
   to the newest.
 
 Candidates are read by `candidates_for` in a fixed number of queries: the
-database keeps only open, visible posts of the other kind that share a stage
-or a tag and can meet (county); the score does the rest in memory.
+database keeps only open, visible posts of the other kind and of a
+complementary side that share a stage or a tag and can meet (county); the
+score does the rest in memory.
 """
 
 from __future__ import annotations
@@ -40,7 +46,6 @@ STAGE_POINTS = 3
 TAG_POINTS = 2
 COUNTY_POINTS = 2
 REGION_POINTS = 1
-SIDE_POINTS = 2
 # The match list shows the best ones; a longer list helps nobody decide.
 LIMIT = 25
 
@@ -73,9 +78,37 @@ class Fit:
 
 
 def complementary(side: str, other: str) -> bool:
+    """Whether one side gives what the other needs: supply and demand; a
+    post on both sides complements either."""
     if Side.BOTH in (side, other):
         return True
     return side != other
+
+
+def complementary_sides(side: str) -> list[str]:
+    """The sides a post of this side matches (the database's half of the rule)."""
+    if side == Side.BOTH:
+        return list(Side.values)
+    return [s for s in Side.values if s != side]
+
+
+def side_reason(ask_side: str, offer_side: str) -> str:
+    """The sides in a few words: who offers what whom asks."""
+    names = {Side.SUPPLY: _("talent supply"), Side.DEMAND: _("employer demand")}
+    if offer_side == Side.BOTH and ask_side == Side.BOTH:
+        return _("both sides ask and offer")
+    if offer_side == Side.BOTH:
+        return _("an offer to both sides meets what %(ask_side)s asks") % {
+            "ask_side": names[ask_side]
+        }
+    if ask_side == Side.BOTH:
+        return _("%(offer_side)s offers what an ask from both sides needs") % {
+            "offer_side": names[offer_side]
+        }
+    return _("%(offer_side)s offers what %(ask_side)s asks") % {
+        "offer_side": names[offer_side],
+        "ask_side": names[ask_side],
+    }
 
 
 def score(post: Facts, other: Facts) -> Fit | None:
@@ -85,6 +118,8 @@ def score(post: Facts, other: Facts) -> Fit | None:
     if post.organization_id == other.organization_id:
         return None
     if not (post.is_open and other.is_open):
+        return None
+    if not complementary(post.side, other.side):
         return None
     stages = post.stage_ids & other.stage_ids
     tags = post.tag_ids & other.tag_ids
@@ -108,9 +143,11 @@ def score(post: Facts, other: Facts) -> Fit | None:
     if tags:
         points += TAG_POINTS * len(tags)
         reasons.append(_("shared expertise"))
-    if complementary(post.side, other.side):
-        points += SIDE_POINTS
-        reasons.append(_("supply meets demand"))
+    # An organization (kind None, in the digest) stands where the post's
+    # counterpart would: it offers to an ask and asks of an offer.
+    asks_first = post.kind == Kind.ASK or (post.kind is None and other.kind == Kind.OFFER)
+    ask, offer = (post, other) if asks_first else (other, post)
+    reasons.append(side_reason(ask.side, offer.side))
     return Fit(score=points, reasons=tuple(reasons))
 
 
@@ -165,6 +202,7 @@ def candidates_for(post: Post, viewer: Viewer, limit: int = LIMIT) -> list[tuple
         .open()
         .filter(kind=other_kind)
         .exclude(organization_id=post.organization_id)
+        .filter(side__in=complementary_sides(post.side))
         .filter(Exists(shares_stage) | Exists(shares_tag))
     )
     if facts.county_ids:

@@ -61,7 +61,8 @@ def offer(**kwargs) -> Post:
 
 def bulk_posts(count: int, organizations: list[Organization], **fields) -> list[Post]:
     """Many open posts at once (for the query-count tests): alternately asks
-    and offers of the given organizations, each in a stage and a county."""
+    (employer demand) and offers (talent supply) of the given organizations,
+    each in a stage and a county."""
     stages = list(Stage.objects.all())
     counties = list(County.objects.all())
     start = Post.objects.count()
@@ -71,7 +72,7 @@ def bulk_posts(count: int, organizations: list[Organization], **fields) -> list[
             organization=organizations[i % len(organizations)],
             title=f"Post {start + i}",
             description="Entry-level technicians and graduates of training programs.",
-            side=Organization.Side.SUPPLY if i % 2 else Organization.Side.DEMAND,
+            side=Organization.Side.DEMAND if i % 2 else Organization.Side.SUPPLY,
             **fields,
         )
         for i in range(count)

@@ -61,7 +61,9 @@ def test_new_posts_that_fit_the_organization_are_listed_best_first(trainer, empl
     assert titles(found, person) == ["Ask: Close fit", "Ask: Region-wide"]
     [first, _] = found[person.pk]
     assert first["url"].startswith("/asks/")
-    assert first["meta"] == "Manufacturers · same stage, same county, supply meets demand"
+    assert first["meta"] == (
+        "Manufacturers · same stage, same county, talent supply offers what employer demand asks"
+    )
 
 
 def test_closed_and_expired_posts_are_left_out(trainer, employer):

@@ -1,6 +1,7 @@
 """Matching: each ask lists the open offers that fit it (and each offer the
-asks it fits), ranked by shared stage, county, expertise and complementary
-side, with a short reason; the list costs the same queries for 10 or 500 posts."""
+asks it fits): one side gives what the other needs (talent supply and
+employer demand), ranked by shared stage, county and expertise, with a short
+reason; the list costs the same queries for 10 or 500 posts."""
 
 from __future__ import annotations
 
@@ -48,26 +49,27 @@ EMPLOYER_ASK = facts(
 )  # fmt: skip
 
 CASES = {
-    # Both stages, a county, the tag, supply meets demand: 6 + 2 + 2 + 2.
+    # Both stages, a county, the tag, supply meets demand: 6 + 2 + 2.
     "graduates ready in Fulton": facts(
         2, OFFER, org=2, side=SUPPLY, stages={JOB_ACCESS, TRAINING}, counties={FULTON},
         tags={APPRENTICESHIPS},
     ),
-    # Both stages and both counties but the same side: 6 + 4.
+    # No match: both stages and both counties, but another employer offers
+    # what an employer asks for. (This once matched on points alone.)
     "another employer's offer": facts(
         3, OFFER, org=3, side=DEMAND, stages={JOB_ACCESS, TRAINING}, counties={FULTON, DEKALB}
     ),
-    # One stage, one county, complementary: 3 + 2 + 2.
+    # One stage, one county, complementary: 3 + 2.
     "coaching in DeKalb": facts(
         4, OFFER, org=4, side=SUPPLY, stages={JOB_ACCESS}, counties={DEKALB}
     ),
-    # Only the tag, in Fulton, a post on both sides: 2 + 2 + 2; its deadline
+    # Only the tag, in Fulton, a post on both sides: 2 + 2; its deadline
     # comes first, so it goes before the next one of the same score.
     "apprenticeship broker": facts(
         5, OFFER, org=5, side=BOTH, stages={ENTREPRENEURSHIP}, counties={FULTON},
         tags={APPRENTICESHIPS}, deadline=date(2026, 12, 1),
     ),
-    # One stage, region-wide, complementary: 3 + 1 + 2, ongoing.
+    # One stage, region-wide, complementary: 3 + 1, ongoing.
     "region-wide program": facts(6, OFFER, org=6, side=SUPPLY, stages={JOB_ACCESS}),
     # Same score and ongoing too, but older: after the previous one.
     "older region-wide program": facts(
@@ -99,17 +101,24 @@ def test_offers_are_ranked_in_the_expected_order():
     names = {f.pk: name for name, f in CASES.items()}
     assert [names[f.pk] for f, _fit in ranked] == [
         "graduates ready in Fulton",
-        "another employer's offer",
         "coaching in DeKalb",
         "apprenticeship broker",
         "region-wide program",
         "older region-wide program",
     ]
-    assert [fit.score for _f, fit in ranked] == [12, 10, 7, 6, 6, 6]
+    assert [fit.score for _f, fit in ranked] == [10, 5, 4, 4, 4]
 
 
 @pytest.mark.parametrize(
-    "name", ["another ask", "own offer", "closed offer", "Cherokee only", "nothing in common"]
+    "name",
+    [
+        "another employer's offer",
+        "another ask",
+        "own offer",
+        "closed offer",
+        "Cherokee only",
+        "nothing in common",
+    ],
 )
 def test_these_do_not_match(name):
     assert score(EMPLOYER_ASK, CASES[name]) is None
@@ -117,13 +126,61 @@ def test_these_do_not_match(name):
 
 def test_the_reason_says_what_they_share_in_a_few_words():
     assert score(EMPLOYER_ASK, CASES["coaching in DeKalb"]).reason == (
-        "same stage, same county, supply meets demand"
+        "same stage, same county, talent supply offers what employer demand asks"
     )
     assert score(EMPLOYER_ASK, CASES["graduates ready in Fulton"]).reason == (
-        "same stages, same county, shared expertise, supply meets demand"
+        "same stages, same county, shared expertise, talent supply offers what employer demand asks"
     )
     assert score(EMPLOYER_ASK, CASES["region-wide program"]).reason == (
-        "same stage, region-wide, supply meets demand"
+        "same stage, region-wide, talent supply offers what employer demand asks"
+    )
+    assert score(EMPLOYER_ASK, CASES["apprenticeship broker"]).reason == (
+        "same county, shared expertise, an offer to both sides meets what employer demand asks"
+    )
+
+
+# A training program asks for employers to interview its graduates (talent
+# supply); a neighbourhood nonprofit offers door-to-door outreach to
+# residents (talent supply too); an employer offers interview days
+# (employer demand). Same stage, same county for all three.
+GRADUATES_ASK = facts(20, ASK, org=20, side=SUPPLY, stages={JOB_ACCESS}, counties={FULTON})
+OUTREACH_OFFER = facts(21, OFFER, org=21, side=SUPPLY, stages={JOB_ACCESS}, counties={FULTON})
+INTERVIEWS_OFFER = facts(22, OFFER, org=22, side=DEMAND, stages={JOB_ACCESS}, counties={FULTON})
+# The mirror: an employer asks for candidates (employer demand); another
+# employer offers a hiring event (employer demand); a trainer offers
+# graduates (talent supply).
+CANDIDATES_ASK = facts(23, ASK, org=23, side=DEMAND, stages={JOB_ACCESS}, counties={FULTON})
+HIRING_OFFER = facts(24, OFFER, org=24, side=DEMAND, stages={JOB_ACCESS}, counties={FULTON})
+GRADUATES_OFFER = facts(25, OFFER, org=25, side=SUPPLY, stages={JOB_ACCESS}, counties={FULTON})
+
+
+@pytest.mark.parametrize(
+    ("ask", "offer"), [(GRADUATES_ASK, OUTREACH_OFFER), (CANDIDATES_ASK, HIRING_OFFER)]
+)
+def test_a_post_never_matches_one_from_its_own_side(ask, offer):
+    assert score(ask, offer) is None
+    assert score(offer, ask) is None
+
+
+@pytest.mark.parametrize(
+    ("ask", "offer", "sides"),
+    [
+        (GRADUATES_ASK, INTERVIEWS_OFFER, "employer demand offers what talent supply asks"),
+        (CANDIDATES_ASK, GRADUATES_OFFER, "talent supply offers what employer demand asks"),
+    ],
+)
+def test_what_one_side_asks_matches_what_the_other_side_offers(ask, offer, sides):
+    # Seen from either post, the reason names who offers and who asks.
+    assert score(ask, offer).reason == f"same stage, same county, {sides}"
+    assert score(offer, ask).reason == f"same stage, same county, {sides}"
+
+
+def test_a_post_on_both_sides_matches_either_side():
+    both_ask = facts(26, ASK, org=26, side=BOTH, stages={JOB_ACCESS}, counties={FULTON})
+    for offer_facts in (OUTREACH_OFFER, INTERVIEWS_OFFER):
+        assert score(both_ask, offer_facts) is not None
+    assert score(both_ask, INTERVIEWS_OFFER).reason.endswith(
+        "employer demand offers what an ask from both sides needs"
     )
 
 
@@ -168,8 +225,26 @@ def test_only_open_visible_fitting_offers_are_candidates(ask, employer):
     offer(organization=other, title="Region-wide", stages=["job-access"])
     found = candidates_for(ask, viewer)
     assert [(post.title, fit.reason) for post, fit in found] == [
-        (fits.title, "same stage, same county, supply meets demand"),
-        ("Region-wide", "same stage, region-wide, supply meets demand"),
+        (fits.title, "same stage, same county, talent supply offers what employer demand asks"),
+        ("Region-wide", "same stage, region-wide, talent supply offers what employer demand asks"),
+    ]
+
+
+def test_the_database_leaves_out_offers_from_the_asks_own_side(ask, employer):
+    # The ask is an employer's (employer demand): another employer's offer
+    # shares everything but the side, and is not listed; a trainer's is.
+    viewer = viewer_of(member_of(employer))
+    other_employer = OrganizationFactory(name="Peachtree Logistics", side=DEMAND)
+    offer(organization=other_employer, title="Hiring event", side=DEMAND,
+          stages=["job-access"], counties=["cobb"])  # fmt: skip
+    offer(organization=other_employer, title="Open to both", side=BOTH,
+          stages=["job-access"], counties=["cobb"])  # fmt: skip
+    offer(organization=OrganizationFactory(), title="Graduates", side=SUPPLY,
+          stages=["job-access"], counties=["cobb"])  # fmt: skip
+    assert ask.side == DEMAND
+    assert sorted(post.title for post, _fit in candidates_for(ask, viewer)) == [
+        "Graduates",
+        "Open to both",
     ]
 
 
