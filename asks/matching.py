@@ -94,7 +94,7 @@ def complementary_sides(side: str) -> list[str]:
 
 def side_reason(ask_side: str, offer_side: str) -> str:
     """The sides in a few words: who offers what whom asks."""
-    names = {Side.SUPPLY: _("talent supply"), Side.DEMAND: _("employer demand")}
+    names: dict[str, str] = {Side.SUPPLY: _("talent supply"), Side.DEMAND: _("employer demand")}
     if offer_side == Side.BOTH and ask_side == Side.BOTH:
         return _("both sides ask and offer")
     if offer_side == Side.BOTH:
