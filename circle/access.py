@@ -201,3 +201,12 @@ def administered_organizations(user: User) -> list[Organization]:
         .filter(memberships__user=user, memberships__role=Membership.Role.ADMIN)
         .order_by("name")
     )
+
+
+def acting_on_management_page(request: HttpRequest, access: OrgAccess) -> Acting:
+    """On a management page (publishing research, inviting) the URL names
+    the organization acted for; the others are the organizations the person
+    also manages, to switch to. Remembered once they act."""
+    person = signed_in_person(request)
+    others = [o for o in administered_organizations(person) if o.pk != access.organization.pk]
+    return Acting(access.organization, tuple(others))

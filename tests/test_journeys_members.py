@@ -159,7 +159,13 @@ def test_an_admin_invites_a_colleague_who_joins_and_sets_up_an_authenticator(
     page.get_by_label(field(tr(language, "Role"))).select_option(
         label=tr(language, "Admin", "role in an organization")
     )
-    follow(inviter, page.get_by_role("button", name=tr(language, "Send the invitations")))
+    follow(
+        inviter,
+        page.get_by_role(
+            "button",
+            name=tr(language, "Invite to %(organization)s", organization=organization.name),
+        ),
+    )
     expect(page.get_by_role("rowheader", name=colleague)).to_be_visible()
     inviter.finish()
 
@@ -353,7 +359,12 @@ def test_an_ask_finds_an_offer_and_the_response_reaches_the_poster_by_email(
         stage_name = str(stage)
     page.get_by_role("checkbox", name=stage_name).check()
     page.get_by_role("checkbox", name="Fulton", exact=True).check()
-    follow(asking, page.get_by_role("button", name=tr(language, "Post it")))
+    follow(
+        asking,
+        page.get_by_role(
+            "button", name=tr(language, "Post as %(organization)s", organization=employer.name)
+        ),
+    )
     ask = Post.objects.get(title=ask_title)
     assert (ask.kind, ask.organization, ask.author) == (Post.Kind.ASK, employer, poster)
     assert asking.path == ask.get_absolute_url()
@@ -368,7 +379,12 @@ def test_an_ask_finds_an_offer_and_the_response_reaches_the_poster_by_email(
     answering.goto(reverse("asks:board"))
     follow(answering, answering.page.get_by_role("link", name=ask_title))
     answering.page.get_by_label(field(tr(language, "Your message"))).fill(reply)
-    follow(answering, answering.page.get_by_role("button", name=tr(language, "Send"), exact=True))
+    follow(
+        answering,
+        answering.page.get_by_role(
+            "button", name=tr(language, "Reply as %(organization)s", organization=trainer.name)
+        ),
+    )
     thread = Conversation.objects.get(post=ask, organization=trainer)
     assert answering.path == thread.get_absolute_url()
     answering.finish()

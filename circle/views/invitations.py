@@ -18,7 +18,13 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from circle import invitations
-from circle.access import current_user, get_org_for_admin, signed_in_person
+from circle.access import (
+    acting_on_management_page,
+    current_user,
+    get_org_for_admin,
+    remember_acting_organization,
+    signed_in_person,
+)
 from circle.forms import MAX_CSV_BYTES, AcceptInvitationForm, InviteForm
 from circle.models import Invitation, InvitationBatch, User
 from justop.bodylimit import accepts_uploads
@@ -31,14 +37,16 @@ def manage_invitations(request: HttpRequest, slug: str) -> HttpResponse:
     organization = access.organization
     form = InviteForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
+        person = signed_in_person(request)
         result = invitations.invite(
             organization,
             form.cleaned_data["addresses"],
             form.cleaned_data["role"],
-            by=signed_in_person(request),
+            by=person,
             # Someone without an account yet reads it in the admin's language.
             language=request.LANGUAGE_CODE,
         )
+        remember_acting_organization(person, organization)
         _report(request, result)
         if result.batch is not None:
             return redirect("circle:invitation_batch", slug=slug, pk=result.batch.pk)
@@ -51,7 +59,13 @@ def manage_invitations(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "circle/manage_invitations.html",
-        {"organization": organization, "access": access, "form": form, "pending": pending},
+        {
+            "organization": organization,
+            "access": access,
+            "form": form,
+            "pending": pending,
+            "acting": acting_on_management_page(request, access),
+        },
     )
 
 

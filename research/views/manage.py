@@ -8,7 +8,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from circle.access import get_org_for_admin, signed_in_person
+from circle.access import (
+    acting_on_management_page,
+    get_org_for_admin,
+    remember_acting_organization,
+    signed_in_person,
+)
 from justop.bodylimit import accepts_uploads
 from justop.images import DEFAULT_MAX_BYTES as MAX_IMAGE_BYTES
 from research import files
@@ -40,12 +45,20 @@ def manage_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpR
     resource = get_resource_to_manage(organization, pk) if pk is not None else None
     form = ResourceForm(request.POST or None, request.FILES or None, instance=resource)
     if request.method == "POST" and form.is_valid():
-        extra = {} if resource else {"created_by": signed_in_person(request)}
+        person = signed_in_person(request)
+        extra = {} if resource else {"created_by": person}
         saved = save_resource(form, tags=form.tags(), organization=organization, **extra)
+        remember_acting_organization(person, organization)
         messages.success(request, _("“%(title)s” is saved.") % {"title": saved.title})
         return redirect("research:manage_list", slug=organization.slug)
     return render(
         request,
         "research/manage_form.html",
-        {"organization": organization, "form": form, "resource": resource},
+        {
+            "organization": organization,
+            "form": form,
+            "resource": resource,
+            # A resource stays with its organization: switching is for new ones.
+            "acting": acting_on_management_page(request, access) if resource is None else None,
+        },
     )
