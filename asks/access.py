@@ -78,12 +78,12 @@ def responding_organizations(user: User, post: Post) -> list[Organization]:
     return list(posting_organizations(user))
 
 
-def conversation_sides(user: User, thread: Conversation) -> list[Organization]:
+def conversation_sides(user: User, post: Post, thread: Conversation) -> list[Organization]:
     """The conversation's organizations the person writes for: theirs among
     the responding one and the poster (both, for someone in both). Staff
     read every conversation but write only for an organization of theirs."""
     ids = viewer_of(user).organization_ids
-    return [o for o in (thread.organization, thread.post.organization) if o.pk in ids]
+    return [o for o in (thread.organization, post.organization) if o.pk in ids]
 
 
 def conversations_for(post: Post, who: Viewer) -> QuerySet[Conversation]:

@@ -202,7 +202,7 @@ def conversation(request: HttpRequest, pk: int, conversation_pk: int) -> HttpRes
     thread = access.get_conversation_for_viewer(request, post, conversation_pk)
     person = signed_in_person(request)
     acting = acting_organization(
-        person, access.conversation_sides(person, thread), requested_organization(request)
+        person, access.conversation_sides(person, post, thread), requested_organization(request)
     )
     form = ReplyForm(request.POST or None, acting=acting) if acting else None
     status = 200
