@@ -135,6 +135,7 @@ def post_matches(request: HttpRequest, pk: int) -> HttpResponse:
     person = signed_in_person(request)
     candidates = matching.candidates_for(post, access.viewer(request)) if post.is_open else []
     marked = services.matches_of([post])
+    mine = access.viewer(request).organization_ids
     rows = []
     for other, fit in candidates:
         key = (post.pk, other.pk) if post.kind == Post.Kind.ASK else (other.pk, post.pk)
@@ -144,6 +145,10 @@ def post_matches(request: HttpRequest, pk: int) -> HttpResponse:
                 "fit": fit,
                 "match": marked.get(key),
                 "may_mark": access.may_mark(person, post, other),
+                # Whom the marking speaks for (staff outside both: nobody).
+                "marks_as": next(
+                    (o for o in (post.organization, other.organization) if o.pk in mine), None
+                ),
             }
         )
     return render(request, "asks/post_matches.html", {"post": post, "rows": rows})

@@ -222,3 +222,11 @@ def test_closing_names_the_posting_organization(client, alpha):
     sign_in(client, admin)
     page = client.get(reverse("asks:post_close", args=[post.pk])).text
     assert "Close as Alpha Workforce" in page
+
+
+def test_marking_a_match_says_which_organization_marks_it(client, alpha, zeta):
+    ask = PostFactory(organization=alpha, side="demand", stages=["job-access"])
+    PostFactory(organization=zeta, kind="offer", side="supply", stages=["job-access"])
+    sign_in(client, member_of(zeta))
+    page = client.get(reverse("asks:post_matches", args=[ask.pk])).text
+    assert "As Zeta Employers:" in page and "As Alpha Workforce:" not in page
