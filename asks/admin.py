@@ -23,7 +23,8 @@ class OutcomeInline(admin.StackedInline[Outcome, Post]):
 class PostAdmin(admin.ModelAdmin[Post]):
     list_display = ("title", "kind", "organization", "status", "deadline", "audience", "created_at")
     list_filter = ("kind", "status", "audience", "side", "stages", "counties")
-    search_fields = ("title", "description", "organization__name")
+    # A person's admin page links here by their email: what they posted.
+    search_fields = ("title", "description", "organization__name", "author__email")
     date_hierarchy = "created_at"
     list_select_related = ("organization",)
     raw_id_fields = ("organization", "author")
@@ -65,7 +66,13 @@ class PostResponseInline(admin.StackedInline[PostResponse, Conversation]):
 @admin.register(Conversation)
 class ConversationAdmin(admin.ModelAdmin[Conversation]):
     list_display = ("post", "organization", "created_at", "last_message_at")
-    search_fields = ("post__title", "organization__name", "responses__body")
+    # A person's admin page links here by their email: where they wrote.
+    search_fields = (
+        "post__title",
+        "organization__name",
+        "responses__body",
+        "responses__author__email",
+    )
     list_select_related = ("post", "organization")
     raw_id_fields = ("post", "organization")
     readonly_fields = ("created_at", "last_message_at")

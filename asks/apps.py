@@ -55,3 +55,13 @@ class AsksConfig(AppConfig):
 
         # Asks & offers are for members only: no visitor's page shows them.
         pagecache.ignore(Post, Match, Conversation, PostResponse, Outcome)
+
+        from asks import staff_pages
+        from justop.registry import PersonPanel, register_person_panel
+
+        register_person_panel(
+            PersonPanel("asks", _("Asks and offers posted"), staff_pages.person_posts, order=40)
+        )
+        register_person_panel(
+            PersonPanel("asks-messages", _("Messages"), staff_pages.person_messages, order=42)
+        )

@@ -6,14 +6,19 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
-from circle import invitations, memberships
+from circle import applications, invitations, memberships
+from circle.access import signed_in_person
 from circle.models import (
     County,
     EmailPreferences,
@@ -25,8 +30,10 @@ from circle.models import (
     Stage,
     User,
 )
+from justop import registry
 from justop.admin_widgets import FILE_FIELDS
 from justop.exports import csv_response
+from justop.models import OutboxEmail
 
 
 class UserCreationForm(AdminUserCreationForm[User]):
@@ -51,15 +58,65 @@ class EmailPreferencesInline(admin.StackedInline[EmailPreferences, User]):
 @admin.register(User)
 class UserAdmin(BaseUserAdmin[User]):
     inlines = (EmailPreferencesInline,)
+    # One page per person: what each app holds about them (registered in
+    # justop/registry.py by each app), their data download and deletion.
+    change_form_template = "admin/circle/user/change_form.html"
 
     def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple[Any, Any, Any, Any]:
         # Deleting a person who is an organization's last admin is refused.
         return _protect_last_admins(super().get_deleted_objects(objs, request), users=objs)
 
+    def delete_model(self, request: HttpRequest, obj: User) -> None:
+        # As when people delete their own account: the delivery log of their
+        # email goes with them, and the last-admin rule holds.
+        with transaction.atomic():
+            OutboxEmail.objects.filter(Q(user=obj) | Q(recipient__iexact=obj.email)).delete()
+            memberships.delete_account(obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            self.delete_model(request, user)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        context = dict(extra_context or {})
+        user = self.get_object(request, object_id)
+        if user is not None and self.has_view_or_change_permission(request, user):
+            context["person_panels"] = registry.person_panels(user)
+        return super().change_view(request, object_id, form_url, context)
+
+    def get_urls(self) -> list[URLPattern]:
+        data = path(
+            "<int:pk>/data/",
+            self.admin_site.admin_view(self.personal_data),
+            name="circle_user_data",
+        )
+        return [data, *super().get_urls()]
+
+    def personal_data(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The person's data download, as they get it from their account page."""
+        from circle.views.account import data_download
+
+        user = get_object_or_404(User, pk=pk)
+        if not self.has_view_or_change_permission(request, user):
+            return HttpResponse(status=403)
+        return data_download(user)
+
     form = UserEditForm
     add_form = UserCreationForm
     list_display = ("email", "name", "is_staff", "is_active", "date_joined", "last_login")
-    list_filter = ("is_staff", "is_superuser", "is_active", "language")
+    list_filter = (
+        "is_staff",
+        "is_superuser",
+        "is_active",
+        "language",
+        ("date_joined", admin.DateFieldListFilter),
+    )
     search_fields = ("email", "name")
     ordering = ("email",)
     readonly_fields = ("date_joined", "last_login")
@@ -179,7 +236,14 @@ class InvitationInline(admin.StackedInline[Invitation, Organization]):
 class OrganizationAdmin(admin.ModelAdmin[Organization]):
     formfield_overrides = FILE_FIELDS
     list_display = ("name", "sector", "side", "status", "joined_on")
-    list_filter = ("status", "sector", "side", "stages", "counties")
+    list_filter = (
+        "status",
+        "sector",
+        "side",
+        "stages",
+        "counties",
+        ("created_at", admin.DateFieldListFilter),
+    )
     search_fields = ("name", "mission", "contact_email")
     prepopulated_fields = {"slug": ("name",)}
     filter_horizontal = ("stages", "counties", "expertise")
@@ -282,8 +346,38 @@ class InvitationAdmin(admin.ModelAdmin[Invitation]):
         )
 
 
+class JoinApplicationAdminForm(forms.ModelForm[JoinApplication]):
+    """Staff read the application about the applicant: the model's labels are
+    the public form's ("your name"), written to the applicant."""
+
+    class Meta:
+        model = JoinApplication
+        fields = [
+            "organization_name",
+            "sector",
+            "website",
+            "mission",
+            "side",
+            "stages",
+            "counties",
+            "applicant_name",
+            "applicant_email",
+            "applicant_title",
+            "message",
+            "status",
+        ]
+        labels = {
+            "applicant_name": _("Applicant's name"),
+            "applicant_email": _("Applicant's email address"),
+            "applicant_title": _("Applicant's title"),
+            "message": _("Why the organization wants to join"),
+        }
+
+
 @admin.register(JoinApplication)
 class JoinApplicationAdmin(admin.ModelAdmin[JoinApplication]):
+    form = JoinApplicationAdminForm
+    change_form_template = "admin/circle/joinapplication/change_form.html"
     list_display = (
         "organization_name",
         "applicant_name",
@@ -301,8 +395,6 @@ class JoinApplicationAdmin(admin.ModelAdmin[JoinApplication]):
         description=_("Approve: create the organization and invite the applicant as admin")
     )
     def approve(self, request: HttpRequest, queryset: QuerySet[JoinApplication]) -> None:
-        from circle import applications
-
         done = self._decide(request, queryset, applications.approve)
         self._report(
             request,
@@ -312,14 +404,53 @@ class JoinApplicationAdmin(admin.ModelAdmin[JoinApplication]):
 
     @admin.action(description=_("Decline, with a courteous email"))
     def decline(self, request: HttpRequest, queryset: QuerySet[JoinApplication]) -> None:
-        from circle import applications
-
         done = self._decide(request, queryset, applications.decline)
         self._report(
             request,
             ngettext("%(count)d application declined.", "%(count)d applications declined.", done),
             done,
         )
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "<int:pk>/decide/<str:decision>/",
+                self.admin_site.admin_view(require_POST(self.decide)),
+                name="circle_joinapplication_decide",
+            ),
+            *super().get_urls(),
+        ]
+
+    def decide(self, request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+        """The Approve and Decline buttons of one application's page."""
+        application = get_object_or_404(JoinApplication, pk=pk)
+        decisions = {"approve": applications.approve, "decline": applications.decline}
+        if decision not in decisions:
+            return HttpResponse(status=404)
+        if not self.has_change_permission(request, application):
+            return HttpResponse(status=403)
+        try:
+            decisions[decision](application, by=signed_in_person(request))
+        except (ValidationError, ValueError) as error:
+            self.message_user(request, str(error), messages.WARNING)
+        else:
+            if decision == "approve":
+                text = _(
+                    "%(organization)s is now a member of the Circle; %(email)s is invited "
+                    "as its admin."
+                )
+            else:
+                text = _("The application of %(organization)s is declined; %(email)s is told.")
+            self.message_user(
+                request,
+                text
+                % {
+                    "organization": application.organization_name,
+                    "email": application.applicant_email,
+                },
+                messages.SUCCESS,
+            )
+        return redirect("admin:circle_joinapplication_change", application.pk)
 
     def _report(self, request: HttpRequest, text: str, done: int) -> None:
         if done:

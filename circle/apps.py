@@ -81,3 +81,28 @@ class CircleConfig(AppConfig):
         # Members' own business: invitations, applications and preferences
         # are for their people.
         pagecache.ignore(EmailPreferences, InvitationBatch, Invitation, JoinApplication)
+
+        from circle import staff_pages
+        from justop.registry import (
+            PersonPanel,
+            StaffDashboardPanel,
+            register_person_panel,
+            register_staff_dashboard_panel,
+        )
+
+        register_staff_dashboard_panel(
+            StaffDashboardPanel("circle", _("The Circle"), staff_pages.circle_figures, order=10)
+        )
+        register_person_panel(
+            PersonPanel("memberships", _("Memberships"), staff_pages.person_memberships, order=10)
+        )
+        register_person_panel(
+            PersonPanel(
+                "invitations", _("Invitations received"), staff_pages.person_invitations, order=12
+            )
+        )
+        register_person_panel(
+            PersonPanel(
+                "applications", _("Join applications"), staff_pages.person_applications, order=14
+            )
+        )

@@ -72,3 +72,25 @@ class ForumsConfig(AppConfig):
         for model in (Forum, AgendaItem, Material, Registration):
             pagecache.watch(model, "forums")
         pagecache.ignore(ForumInvitation, CalendarFeed)
+
+        from forums import staff_pages
+        from justop.registry import (
+            PersonPanel,
+            StaffDashboardPanel,
+            register_person_panel,
+            register_staff_dashboard_panel,
+        )
+
+        register_staff_dashboard_panel(
+            StaffDashboardPanel(
+                "forums", _("Forums this week"), staff_pages.forum_figures, order=20
+            )
+        )
+        register_person_panel(
+            PersonPanel(
+                "forum-registrations",
+                _("Forum registrations"),
+                staff_pages.person_registrations,
+                order=20,
+            )
+        )

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class JustopConfig(AppConfig):
@@ -37,3 +38,18 @@ class JustopConfig(AppConfig):
 
         # Every model's file fields, found by type: justop imports no feature app.
         files.watch()
+
+        from justop import staff_pages
+        from justop.registry import (
+            PersonPanel,
+            StaffDashboardPanel,
+            register_person_panel,
+            register_staff_dashboard_panel,
+        )
+
+        register_staff_dashboard_panel(
+            StaffDashboardPanel("email", _("Email"), staff_pages.outbox_figures, order=90)
+        )
+        register_person_panel(
+            PersonPanel("email", _("Emails sent to them"), staff_pages.person_emails, order=90)
+        )

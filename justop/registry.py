@@ -250,3 +250,74 @@ def register_continuum_posts(source: ContinuumPosts) -> None:
 
 def continuum_posts() -> ContinuumPosts | None:
     return _continuum_posts[0] if _continuum_posts else None
+
+
+# --- The staff dashboard and the page of one person ---------------------------------------
+# The admin's index shows figures each app contributes (applications waiting,
+# this week's forums, failed emails...), each linking to its filtered admin
+# list; a person's admin page shows what each app holds about them. justop and
+# circle render both without importing the apps that fill them.
+
+
+@dataclass(frozen=True)
+class StaffFigure:
+    label: Any  # lazy text, e.g. "Join applications waiting"
+    count: int
+    url: str  # the admin list these rows are in, filtered to them
+    detail: str = ""  # a line under the label, e.g. "12 of 40 places · 3 waiting"
+
+
+@dataclass(frozen=True)
+class StaffDashboardPanel:
+    key: str
+    title: Any  # lazy text
+    # The panel's figures, in a fixed number of queries whatever the data.
+    figures: Callable[[], Sequence[StaffFigure]]
+    order: int = 100
+
+
+_staff_dashboard_panels: dict[str, StaffDashboardPanel] = {}
+
+
+def register_staff_dashboard_panel(panel: StaffDashboardPanel) -> None:
+    _staff_dashboard_panels[panel.key] = panel
+
+
+def staff_dashboard() -> list[tuple[StaffDashboardPanel, list[StaffFigure]]]:
+    return [
+        (panel, list(panel.figures()))
+        for panel in sorted(_staff_dashboard_panels.values(), key=lambda p: (p.order, p.key))
+    ]
+
+
+@dataclass(frozen=True)
+class PersonItem:
+    text: str
+    state: str = ""  # e.g. "Registered", "sent"
+    when: Any = None  # a datetime or date, shown as a date
+    url: str = ""  # the row's admin page
+
+
+@dataclass(frozen=True)
+class PersonPanel:
+    key: str
+    title: Any  # lazy text
+    # (items, url of the admin list filtered to this person, or "") for a
+    # user, in a fixed number of queries; the panel shows the first items.
+    items: Callable[[Any], tuple[Sequence[PersonItem], str]]
+    order: int = 100
+
+
+_person_panels: dict[str, PersonPanel] = {}
+
+
+def register_person_panel(panel: PersonPanel) -> None:
+    _person_panels[panel.key] = panel
+
+
+def person_panels(user: Any) -> list[tuple[PersonPanel, list[PersonItem], str]]:
+    shown = []
+    for panel in sorted(_person_panels.values(), key=lambda p: (p.order, p.key)):
+        items, url = panel.items(user)
+        shown.append((panel, list(items), url))
+    return shown

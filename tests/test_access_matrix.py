@@ -252,6 +252,8 @@ for _module in APP_MODULES:
 ADMIN_EXTRA_VIEWS = {
     "auth_user_password_change": 200,
     "news_post_preview": 200,
+    "circle_user_data": 200,  # the person's data download, from their admin page
+    "circle_joinapplication_decide": 405,  # Approve / Decline: POST only
 }
 
 
@@ -302,6 +304,11 @@ def admin_rows() -> dict[str, Row]:
     extra_kwargs = {
         "auth_user_password_change": lambda w: {"id": w.user.pk},
         "news_post_preview": lambda w: {"pk": w.post.pk},
+        "circle_user_data": lambda w: {"pk": w.user.pk},
+        "circle_joinapplication_decide": lambda w: {
+            "pk": w.application.pk,
+            "decision": "approve",
+        },
     }
     for name, status in ADMIN_EXTRA_VIEWS.items():
         rows[f"admin:{name}"] = admin_page(status, kwargs=extra_kwargs[name])

@@ -30,3 +30,15 @@ class VolunteeringConfig(AppConfig):
         # A sign-up changes the places left that volunteering pages show.
         for model in (Opportunity, Shift, Signup):
             pagecache.watch(model, "volunteering")
+
+        from justop.registry import PersonPanel, register_person_panel
+        from volunteering import staff_pages
+
+        register_person_panel(
+            PersonPanel(
+                "volunteer-signups",
+                _("Volunteer sign-ups"),
+                staff_pages.person_signups,
+                order=30,
+            )
+        )

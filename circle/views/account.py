@@ -106,7 +106,12 @@ def personal_data(user: User) -> dict[str, object]:
 
 @login_required
 def export_data(request: HttpRequest) -> HttpResponse:
-    user = signed_in_person(request)
+    return data_download(signed_in_person(request))
+
+
+def data_download(user: User) -> HttpResponse:
+    """The JSON file of personal_data, for the person or for staff on their
+    admin page."""
     body = json.dumps(personal_data(user), cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     filename = f"just-opportunity-data-{timezone.localdate().isoformat()}.json"
