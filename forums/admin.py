@@ -4,8 +4,10 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -16,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from circle.access import signed_in_person
-from circle.models import Organization, User
+from circle.models import Membership, Organization, User
 from forums import checkin, invitations, registration
 from forums.materials import checked_material
 from forums.models import AgendaItem, Forum, Material, Registration
@@ -148,6 +150,7 @@ class ForumAdmin(admin.ModelAdmin[Forum]):
                 everyone=form.cleaned_data["everyone"],
                 organizations=form.cleaned_data["organizations"],
                 people=form.cleaned_data["people"],
+                emails=form.cleaned_data["emails"],
                 by=signed_in_person(request),
             )
             self.message_user(
@@ -218,6 +221,36 @@ class ForumAdmin(admin.ModelAdmin[Forum]):
         )
 
 
+class PersonChoiceField(forms.ModelMultipleChoiceField[User]):
+    """People by name, email and organizations: twelve people of the same
+    name must not look alike."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        organizations = ", ".join(m.organization.name for m in obj.memberships.all())
+        label = f"{obj.get_full_name() or obj.email} <{obj.email}>"
+        return f"{label} · {organizations}" if organizations else label
+
+
+def outside_addresses(text: str) -> list[str]:
+    addresses = [a.strip().lower() for a in text.replace(",", "\n").split() if a.strip()]
+    bad = []
+    for address in addresses:
+        try:
+            validate_email(address)
+        except ValidationError:
+            bad.append(address)
+    if bad:
+        raise ValidationError(
+            _("These are not email addresses: %(addresses)s") % {"addresses": ", ".join(bad[:5])}
+        )
+    if len(addresses) > MAX_OUTSIDE:
+        raise ValidationError(_("At most %(count)d addresses at a time.") % {"count": MAX_OUTSIDE})
+    return sorted(set(addresses))
+
+
+MAX_OUTSIDE = 200
+
+
 class InviteForm(forms.Form):
     everyone = forms.BooleanField(label=_("All members of the Circle"), required=False)
     organizations = forms.ModelMultipleChoiceField(
@@ -226,16 +259,38 @@ class InviteForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    people = forms.ModelMultipleChoiceField(
+    people = PersonChoiceField(
         label=_("These people"),
-        queryset=User.objects.filter(is_active=True).order_by("email"),
+        queryset=User.objects.filter(is_active=True)
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.select_related("organization").order_by(
+                    "organization__name"
+                ),
+            )
+        )
+        .order_by("name", "email"),
         required=False,
         help_text=_("Hold Ctrl (Cmd on a Mac) to choose several."),
     )
+    emails = forms.CharField(
+        label=_("People outside the Circle"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_(
+            "Email addresses, one per line. Each gets an invitation email with a link "
+            "to register, without an account."
+        ),
+    )
+
+    def clean_emails(self) -> list[str]:
+        return outside_addresses(self.cleaned_data.get("emails", ""))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not (data.get("everyone") or data.get("organizations") or data.get("people")):
+        chosen = ("everyone", "organizations", "people", "emails")
+        if not any(data.get(name) for name in chosen) and not self.errors:
             raise forms.ValidationError(_("Choose whom to invite."))
         return data
 

@@ -27,6 +27,15 @@ class GuestForm(forms.Form):
     website = honeypot_field()
 
 
+class InvitedGuestForm(forms.Form):
+    """Someone invited by email registers: the address is the invitation's."""
+
+    name = forms.CharField(label=_("Your name"), max_length=150)
+    organization = forms.CharField(
+        label=_("Organization (optional)"), max_length=150, required=False
+    )
+
+
 class WalkInForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=150)
     email = forms.EmailField(label=_("Email address"), max_length=254)

@@ -12,8 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from celery import shared_task
+from django.core import signing
 from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from circle.models import Membership, Organization, User
@@ -23,6 +25,7 @@ from justop.models import OutboxEmail
 
 KIND = "forums.invitation"
 STREAM = "forum-invitations"
+SALT = "forums.invitation"
 
 
 @dataclass(frozen=True)
@@ -44,17 +47,29 @@ def invite(
     everyone: bool = False,
     organizations: Iterable[Organization] = (),
     people: Iterable[User] = (),
+    emails: Iterable[str] = (),
     by: User | None = None,
 ) -> Invited:
+    """Record the invitations (each person once) and queue their emails.
+    An address of someone with an account invites that person; any other
+    address is invited as it is, and its email links to the invitation page."""
     ids: set[int] = {p.pk for p in people}
     if everyone:
         ids |= set(members_of(None).values_list("pk", flat=True))
     elif organizations := list(organizations):
         ids |= set(members_of(organizations).values_list("pk", flat=True))
+    addresses = {e.strip().lower() for e in emails if e.strip()}
+    if addresses:
+        known = dict(
+            User.objects.filter(email__in=addresses, is_active=True).values_list("email", "pk")
+        )
+        ids |= set(known.values())
+        addresses -= set(known)
     with transaction.atomic():
         before = forum.invitations.count()
         ForumInvitation.objects.bulk_create(
-            [ForumInvitation(forum=forum, user_id=pk, invited_by=by) for pk in sorted(ids)],
+            [ForumInvitation(forum=forum, user_id=pk, invited_by=by) for pk in sorted(ids)]
+            + [ForumInvitation(forum=forum, email=a, invited_by=by) for a in sorted(addresses)],
             ignore_conflicts=True,
             batch_size=1000,
         )
@@ -73,30 +88,58 @@ def send_invitations(forum_id: int) -> int:
     forum = Forum.objects.filter(pk=forum_id, status=Forum.Status.PUBLISHED).first()
     if forum is None or forum.starts_at <= timezone.now():
         return 0
-    invited = forum.invitations.select_related("user").filter(user__is_active=True)
-    emails = [_email(forum, invitation.user) for invitation in invited.order_by("pk")]
+    invited = forum.invitations.select_related("user").filter(
+        Q(user__is_active=True) | Q(user__isnull=True)
+    )
+    emails = [_email(forum, invitation) for invitation in invited.order_by("pk")]
     with transaction.atomic():
         return len(outbox.queue_many(emails))
 
 
-def _email(forum: Forum, user: User) -> outbox.Email:
+def token(invitation: ForumInvitation) -> str:
+    """The key of an outside address's invitation page: it names the
+    invitation and the address it was sent to."""
+    return signing.dumps({"i": invitation.pk, "e": invitation.email}, salt=SALT)
+
+
+def by_token(forum: Forum, value: str) -> ForumInvitation | None:
+    """The outside invitation to this forum the link was made for, or None."""
+    try:
+        data = signing.loads(value, salt=SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("i"), int):
+        return None
+    return forum.invitations.filter(
+        pk=data["i"], user__isnull=True, email=str(data.get("e", ""))
+    ).first()
+
+
+def _email(forum: Forum, invitation: ForumInvitation) -> outbox.Email:
+    user = invitation.user
+    if user is None:
+        # Without an account the forum's page stays closed to them (404 for
+        # an invited-only forum): the link opens their invitation page.
+        url = reverse("forums:invitation", args=[forum.slug, token(invitation)])
+    else:
+        url = forum.get_absolute_url()
     return outbox.Email(
         kind=KIND,
-        to=user.email,
+        to=invitation.address,
         user=user,
         stream=STREAM,
         about=forum,
         period="invitation",
         template="forums/emails/invitation",
         context={
-            "name": user.get_full_name(),
+            "name": user.get_full_name() if user is not None else "",
             "forum": forum.title,
             "summary": forum.summary,
             "starts": timezone.localtime(forum.starts_at).isoformat(),
             "ends": timezone.localtime(forum.ends_at).isoformat(),
             "venue": ", ".join(p for p in (forum.venue_name, forum.venue_address) if p),
             "online": bool(forum.online_url),
-            "forum_url": outbox.absolute(forum.get_absolute_url()),
+            "forum_url": outbox.absolute(url),
         },
     )
 

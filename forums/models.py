@@ -258,14 +258,22 @@ class AgendaItem(models.Model):
 
 class ForumInvitation(models.Model):
     """A person invited to a forum: it opens an invited-only forum to them,
-    and they get one invitation email."""
+    and they get one invitation email. Someone outside the Circle is invited
+    by email address alone (no user): their email carries a signed link to
+    the forum's invitation page, where they register (forums/invitations.py)."""
 
     forum = models.ForeignKey(
         Forum, verbose_name=_("forum"), on_delete=models.CASCADE, related_name="invitations"
     )
     user = models.ForeignKey(
-        User, verbose_name=_("person"), on_delete=models.CASCADE, related_name="forum_invitations"
+        User,
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="forum_invitations",
     )
+    email = models.EmailField(_("email address (outside the Circle)"), blank=True)
     invited_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -276,10 +284,22 @@ class ForumInvitation(models.Model):
         verbose_name_plural = _("forum invitations")
         constraints: ClassVar[list[models.BaseConstraint]] = [
             models.UniqueConstraint(fields=["forum", "user"], name="forum_invitation_once"),
+            models.UniqueConstraint(
+                fields=["forum", "email"],
+                condition=Q(user__isnull=True),
+                name="forum_invitation_email_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | ~Q(email=""), name="forum_invitation_someone"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} · {self.forum}"
+        return f"{self.user or self.email} · {self.forum}"
+
+    @property
+    def address(self) -> str:
+        return self.user.email if self.user is not None else self.email
 
 
 class Registration(models.Model):

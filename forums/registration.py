@@ -195,6 +195,31 @@ def register_guest(
     return Outcome(held.claim, held.already)
 
 
+def register_invited(
+    forum: Forum, email_address: str, *, name: str, organization: str = "", language: str
+) -> Registration:
+    """Someone outside the Circle registers from the page their invitation
+    email links to: the signed link proves the address, so a place is
+    confirmed at once (or they wait for one), as for a member's RSVP."""
+    with transaction.atomic():
+        forum = lock(forum)
+        existing = forum.registrations.filter(
+            email=email_address, status__in=Registration.ACTIVE
+        ).first()
+        if existing is not None:
+            return existing
+        if not forum.registration_open:
+            raise Closed
+        registration = Registration(
+            forum=forum,
+            email=email_address,
+            name=name.strip(),
+            organization_name=organization.strip(),
+            language=language,
+        )
+        return PLACES.join(forum, registration, address_known=True)
+
+
 # --- A cancelled forum -----------------------------------------------------------------------
 
 

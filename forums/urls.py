@@ -16,6 +16,7 @@ urlpatterns = [
     path("forums/<slug:slug>/", forum.detail, name="detail"),
     path("forums/<slug:slug>/rsvp/", registration.rsvp, name="rsvp"),
     path("forums/<slug:slug>/register/", registration.register, name="register"),
+    path("forums/<slug:slug>/invitation/<str:token>/", registration.invitation, name="invitation"),
     path("forums/<slug:slug>/calendar.ics", calendar.forum_ics, name="forum_ics"),
     path("forums/<slug:slug>/materials/<int:pk>/", forum.material, name="material"),
     path("forums/<slug:slug>/check-in/", checkin.checkin_page, name="checkin"),

@@ -14,7 +14,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from forums import calendar, registration
+from forums import calendar, invitations, registration
 from forums.demo import one_page_pdf
 from forums.models import Forum, ForumInvitation, Material, Registration
 from justop.uploads import private_storage
@@ -69,6 +69,17 @@ ROWS["forums:personal_feed"] = Row(
 ROWS["forums:registration"] = Row(
     200, 200, 200, kwargs=lambda w: {"token": registration.token(w.more["guest"])}
 )
+# An outside address's invitation page: the signed link is the key, whoever
+# follows it (the forum itself is invited-only).
+ROWS["forums:invitation"] = Row(
+    200,
+    200,
+    200,
+    kwargs=lambda w: {
+        "slug": w.more["invited_forum"].slug,
+        "token": invitations.token(w.more["outside_invitation"]),
+    },
+)
 
 # The object each registered admin model's change/delete/history pages open,
 # by model label ("forums.Forum").
@@ -113,6 +124,7 @@ def build(world: World) -> dict[str, Any]:
     for forum in (public, members, invited, draft):
         forum.hosts.set([world.org_a])
     ForumInvitation.objects.create(forum=invited, user=world.member_a)
+    outside = ForumInvitation.objects.create(forum=invited, email="guest.outside@example.org")
     # One file at a fixed name, written once: the matrix builds this world
     # for every row and must not leave a new file in MEDIA_ROOT each time.
     if not private_storage().exists(MATRIX_FILE):
@@ -131,4 +143,5 @@ def build(world: World) -> dict[str, Any]:
         "draft_forum": draft,
         "invited_file": invited_file,
         "guest": guest,
+        "outside_invitation": outside,
     }

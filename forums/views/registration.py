@@ -15,9 +15,9 @@ from django.views.decorators.http import require_POST
 
 from circle.access import signed_in_person
 from circle.viewers import viewer_of
-from forums import calendar, registration
+from forums import calendar, invitations, registration
 from forums.access import get_forum_for_viewer
-from forums.forms import GuestForm
+from forums.forms import GuestForm, InvitedGuestForm
 from forums.models import Forum, Registration
 from forums.views.forum import rsvp_context
 from justop import places, ratelimit
@@ -79,6 +79,42 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
         return None
 
     return REGISTER.answer(request, form, context, claim)
+
+
+def invitation(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    """The page an outside address's invitation email links to: the forum,
+    and registration for the address invited (the link is the key; the
+    forum's own page stays closed to people without an account)."""
+    found = Forum.objects.exclude(status=Forum.Status.DRAFT).filter(slug=slug).first()
+    invited = invitations.by_token(found, token[:500]) if found is not None else None
+    if found is None or invited is None:
+        raise Http404
+    forum = found
+    form = InvitedGuestForm(request.POST or None)
+    context: dict[str, Any] = {
+        "forum": forum,
+        "invitation": invited,
+        "form": form,
+        "left": registration.places_left(forum),
+    }
+    if request.method == "POST" and form.is_valid():
+        try:
+            registration.register_invited(
+                forum,
+                invited.email,
+                name=form.cleaned_data["name"],
+                organization=form.cleaned_data["organization"],
+                language=request.LANGUAGE_CODE,
+            )
+        except registration.Closed:
+            context["problem"] = _("Registration for this forum is closed.")
+            return render(request, "forums/invitation.html", context, status=409)
+        return redirect(request.path)
+    context["registration"] = forum.registrations.filter(
+        email=invited.email, status__in=Registration.ACTIVE
+    ).first()
+    status = 400 if request.method == "POST" else 200
+    return render(request, "forums/invitation.html", context, status=status)
 
 
 def check_email(request: HttpRequest) -> HttpResponse:
