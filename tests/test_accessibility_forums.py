@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from forums import registration
-from forums.models import Forum
+from forums import invitations, registration
+from forums.models import Forum, ForumInvitation
 from tests.browsing import LANGUAGE_WIDTHS, audit, page_context
 from tests.factories import MemberFactory, OrganizationFactory, StaffFactory
 from tests.factories_forums import AgendaItemFactory, ForumFactory, registered
@@ -25,7 +25,15 @@ def forums(db):
     guest = registration.register_guest(
         public, name="Ana Lima", email_address="ana@example.org", language="en"
     ).registration
-    return {"public": public, "members": members, "guest": guest}
+    invited = ForumFactory(title="By invitation", audience=Forum.Audience.INVITED)
+    outside = ForumInvitation.objects.create(forum=invited, email="outside@example.org")
+    return {
+        "public": public,
+        "members": members,
+        "guest": guest,
+        "invited": invited,
+        "invitation": invitations.token(outside),
+    }
 
 
 def _check(browser, live_server, axe, language, viewport, paths, user=None) -> list[str]:
@@ -45,9 +53,14 @@ def test_forum_pages_have_no_serious_accessibility_violation(
         reverse("forums:register", args=[public.slug]),
         reverse("forums:check_email"),
         reverse("forums:registration", args=[registration.token(forums["guest"])]),
+        reverse("forums:invitation", args=[forums["invited"].slug, forums["invitation"]]),
     ]
     member = [members.get_absolute_url(), public.get_absolute_url(), reverse("forums:mine")]
-    staff = [reverse("forums:checkin", args=[public.slug]) + "?q=ana"]
+    staff = [
+        reverse("forums:checkin", args=[public.slug]) + "?q=ana",
+        reverse("forums:checkin", args=[public.slug]),
+        reverse("admin:forums_forum_invite", args=[forums["invited"].pk]),
+    ]
 
     problems = _check(browser, live_server, axe, language, viewport, visitor)
     problems += _check(browser, live_server, axe, language, viewport, member, MemberFactory())

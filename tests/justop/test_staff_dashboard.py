@@ -18,6 +18,7 @@ from circle.models import JoinApplication, Organization
 from forums.models import Forum, Registration
 from forums.staff_pages import week
 from justop.models import OutboxEmail
+from tests.browsing import LANGUAGE_WIDTHS, audit, page_context
 from tests.factories import (
     OrganizationFactory,
     StaffFactory,
@@ -29,6 +30,12 @@ from tests.factories_forums import ForumFactory, registered
 pytestmark = pytest.mark.django_db
 
 ROW = re.compile(r'<th scope="row"><a href="([^"]+)">([^<]+)</a>(.*?)</th>\s*<td[^>]*>(\d+)</td>')
+
+
+def djangos_picker(problem: str) -> bool:
+    """A violation found only on the icons of Django's many-to-many picker."""
+    icons = problem.count(".help-tooltip.search-label-icon")
+    return "aria-prohibited-attr" in problem and icons == problem.count("'label[")
 
 
 def figures(page: str) -> dict[str, tuple[str, str, int]]:
@@ -176,3 +183,35 @@ def test_a_staff_account_without_its_second_factor_is_sent_to_give_it(client):
 
     assert response.status_code == 302
     assert response["Location"].startswith((reverse("mfa_index"), reverse("mfa_reauthenticate")))
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("language", "viewport"), LANGUAGE_WIDTHS)
+def test_the_staff_pages_have_no_serious_accessibility_violation(
+    browser, live_server, axe, language, viewport
+):
+    world(2)
+    person = UserFactory(name="Ana Lima")
+    registered(this_week_forum(), person)
+    application = JoinApplication.objects.create(
+        organization_name="Westside Works",
+        sector=Organization.Sector.NONPROFIT,
+        mission="Jobs.",
+        applicant_name="Dana Brooks",
+        applicant_email="dana@example.org",
+    )
+    paths = [
+        reverse("admin:index"),
+        reverse("admin:circle_user_change", args=[person.pk]),
+        reverse("admin:circle_joinapplication_change", args=[application.pk]),
+    ]
+    context = page_context(browser, live_server, language, viewport, StaffFactory())
+
+    problems = audit(context, live_server, axe, paths, language)
+
+    # Django's own many-to-many picker (filter_horizontal: a person's groups,
+    # an application's stages) puts aria-label on an icon: Django's markup,
+    # left out of the portal's checks as in tests/test_admin_forms.py.
+    ours = [p for p in problems if not djangos_picker(p)]
+    assert not ours, "\n".join(ours)
