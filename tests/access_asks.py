@@ -13,8 +13,8 @@ from typing import Any
 from asks import services
 from asks.models import Outcome, Post
 from tests.access import LOGIN, Row, World, admins_of_a, members_only, org_a
+from tests.asks.factories import PostFactory, offer
 from tests.factories import OrganizationFactory, member_of
-from tests.factories_asks import PostFactory, offer
 
 
 def _post(w: World) -> dict[str, Any]:

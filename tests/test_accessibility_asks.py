@@ -11,9 +11,9 @@ from asks import services
 from asks.models import Outcome, Post
 from circle.models import Membership
 from justop import outbox
+from tests.asks.factories import PostFactory, offer
 from tests.browsing import LANGUAGE_WIDTHS, audit, page_context, serious_violations
 from tests.factories import OrganizationFactory, member_of
-from tests.factories_asks import PostFactory, offer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

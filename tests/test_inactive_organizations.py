@@ -27,6 +27,7 @@ from justop.digests import Period
 from justop.models import OutboxEmail
 from research import search, sections
 from research.models import Resource
+from tests.asks.factories import PostFactory
 from tests.factories import (
     OrganizationFactory,
     StaffFactory,
@@ -34,7 +35,6 @@ from tests.factories import (
     member_of,
     sign_in_with_second_factor,
 )
-from tests.factories_asks import PostFactory
 from tests.factories_research import ResourceFactory, research_setup  # noqa: F401
 
 pytestmark = pytest.mark.django_db

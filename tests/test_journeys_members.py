@@ -30,8 +30,8 @@ from asks.models import Conversation, Post
 from circle.models import Membership, Stage, User
 from forums.models import Registration
 from research.models import Resource
+from tests.asks.factories import offer
 from tests.factories import PASSWORD, OrganizationFactory, member_of
-from tests.factories_asks import offer
 from tests.factories_forums import ForumFactory
 from tests.factories_research import ResourceFactory, pdf_bytes, research_setup  # noqa: F401
 from tests.journeys import VARIANTS, Journey, link_in

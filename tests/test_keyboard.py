@@ -15,9 +15,9 @@ from playwright.sync_api import expect
 
 from circle.models import Membership
 from news.models import Subscriber
+from tests.asks.factories import PostFactory, offer
 from tests.browsing import page_context
 from tests.factories import OrganizationFactory, member_of
-from tests.factories_asks import PostFactory, offer
 from tests.factories_forums import ForumFactory
 from tests.factories_research import ResourceFactory, research_setup  # noqa: F401
 

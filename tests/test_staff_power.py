@@ -17,13 +17,13 @@ from asks import services
 from circle.models import Invitation
 from forums.models import Forum, Material
 from research.models import Resource
+from tests.asks.factories import PostFactory
 from tests.factories import (
     OrganizationFactory,
     StaffFactory,
     member_of,
     sign_in_with_second_factor,
 )
-from tests.factories_asks import PostFactory
 from tests.factories_forums import ForumFactory
 from tests.factories_research import ResourceFactory, research_setup  # noqa: F401
 

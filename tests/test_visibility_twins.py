@@ -20,8 +20,8 @@ from circle.viewers import ANONYMOUS, Viewer, viewer_of
 from forums.models import Forum, ForumInvitation
 from news.models import NewsPost
 from research.models import Resource
+from tests.asks.factories import PostFactory, offer
 from tests.factories import OrganizationFactory, StaffFactory, UserFactory, member_of
-from tests.factories_asks import PostFactory, offer
 from tests.factories_forums import ForumFactory
 from tests.factories_news import NewsPostFactory
 from tests.factories_research import ResourceFactory

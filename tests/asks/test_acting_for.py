@@ -15,8 +15,8 @@ from asks.models import Conversation, Post, PostResponse
 from circle.access import acting_organization
 from circle.models import Membership, User
 from tests.acting import acting_buttons
+from tests.asks.factories import PostFactory
 from tests.factories import OrganizationFactory, member_of, sign_in
-from tests.factories_asks import PostFactory
 
 pytestmark = pytest.mark.django_db
 NEW = "asks:post_create"

@@ -15,6 +15,7 @@ from asks.models import Conversation, PostResponse
 from circle.models import JoinApplication, Membership, Organization, User
 from forums.models import Registration
 from justop.models import OutboxEmail
+from tests.asks.factories import PostFactory
 from tests.factories import (
     MembershipFactory,
     OrganizationFactory,
@@ -22,7 +23,6 @@ from tests.factories import (
     UserFactory,
     sign_in_with_second_factor,
 )
-from tests.factories_asks import PostFactory
 from tests.factories_forums import ForumFactory, registered
 from tests.factories_volunteering import ShiftFactory
 from volunteering.models import Signup

@@ -15,8 +15,8 @@ from asks.digest import for_members
 from circle import digests
 from circle.models import Membership, Organization
 from justop.digests import Period
+from tests.asks.factories import PostFactory, offer
 from tests.factories import OrganizationFactory, StaffFactory, member_of
-from tests.factories_asks import PostFactory, offer
 from tests.smtp import text_of
 
 pytestmark = pytest.mark.django_db

@@ -17,8 +17,8 @@ from asks.matching import Facts, candidates_for, rank, score
 from asks.models import Post
 from circle.models import Organization
 from circle.viewers import viewer_of
+from tests.asks.factories import PostFactory, bulk_posts, offer
 from tests.factories import OrganizationFactory, member_of
-from tests.factories_asks import PostFactory, bulk_posts, offer
 
 ASK, OFFER = Post.Kind.ASK, Post.Kind.OFFER
 SUPPLY, DEMAND, BOTH = Organization.Side.SUPPLY, Organization.Side.DEMAND, Organization.Side.BOTH

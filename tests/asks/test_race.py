@@ -14,8 +14,8 @@ from asks import services
 from asks.models import Conversation, Match
 from circle.models import Membership
 from justop.models import OutboxEmail
+from tests.asks.factories import PostFactory, offer
 from tests.factories import OrganizationFactory, member_of
-from tests.factories_asks import PostFactory, offer
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 PEOPLE = 12

@@ -10,8 +10,8 @@ from django.urls import reverse
 from asks.models import Conversation, Match, Outcome, Post, PostResponse
 from circle.models import Membership, Organization
 from justop.celery import app
+from tests.asks.factories import PostFactory, offer
 from tests.factories import OrganizationFactory, member_of
-from tests.factories_asks import PostFactory, offer
 
 pytestmark = pytest.mark.django_db
 

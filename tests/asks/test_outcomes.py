@@ -14,8 +14,8 @@ from django.urls import reverse
 from asks.models import Outcome, Post
 from asks.outcomes import summarize
 from circle.viewers import viewer_of
+from tests.asks.factories import PostFactory
 from tests.factories import OrganizationFactory, member_of
-from tests.factories_asks import PostFactory
 
 pytestmark = pytest.mark.django_db
 URL = reverse("asks:outcomes")

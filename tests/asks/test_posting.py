@@ -14,8 +14,8 @@ from asks.models import Match, Outcome, Post
 from asks.tasks import close_expired_posts
 from circle.models import Membership, Organization
 from justop.models import OutboxEmail
+from tests.asks.factories import PostFactory, offer
 from tests.factories import OrganizationFactory, StaffFactory, member_of, sign_in
-from tests.factories_asks import PostFactory, offer
 from tests.smtp import html_of, text_of
 
 pytestmark = pytest.mark.django_db

@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from asks.models import Post
 from circle.models import Organization
+from tests.asks.factories import PostFactory, bulk_posts, offer
 from tests.factories import OrganizationFactory, member_of
-from tests.factories_asks import PostFactory, bulk_posts, offer
 
 pytestmark = pytest.mark.django_db
 URL = reverse("asks:board")

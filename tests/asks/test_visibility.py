@@ -20,8 +20,8 @@ from circle import continuum
 from circle.models import Organization
 from circle.viewers import ANONYMOUS, viewer_of
 from justop.digests import Period
+from tests.asks.factories import PostFactory, offer
 from tests.factories import OrganizationFactory, StaffFactory, UserFactory, member_of, sign_in
-from tests.factories_asks import PostFactory, offer
 
 pytestmark = pytest.mark.django_db
 Side = Organization.Side

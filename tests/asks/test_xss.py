@@ -12,8 +12,8 @@ from asks import services
 from asks.models import Outcome, Post
 from circle.models import Membership
 from justop.models import OutboxEmail
+from tests.asks.factories import PostFactory, offer
 from tests.factories import OrganizationFactory, StaffFactory, member_of, sign_in
-from tests.factories_asks import PostFactory, offer
 from tests.test_xss import MARKDOWN, PAYLOAD, assert_inert, email_html
 
 pytestmark = pytest.mark.django_db
