@@ -10,7 +10,7 @@ from forums import invitations, registration
 from forums.models import Forum, ForumInvitation
 from tests.browsing import LANGUAGE_WIDTHS, audit, page_context
 from tests.factories import MemberFactory, OrganizationFactory, StaffFactory
-from tests.factories_forums import AgendaItemFactory, ForumFactory, registered
+from tests.forums.factories import AgendaItemFactory, ForumFactory, registered
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

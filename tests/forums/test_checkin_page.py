@@ -13,7 +13,7 @@ from django.urls import reverse
 from forums import checkin
 from forums.models import Registration
 from tests.factories import StaffFactory, sign_in_with_second_factor
-from tests.factories_forums import ForumFactory, registered
+from tests.forums.factories import ForumFactory, registered
 
 pytestmark = pytest.mark.django_db
 

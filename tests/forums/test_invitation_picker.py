@@ -21,7 +21,7 @@ from tests.factories import (
     UserFactory,
     sign_in_with_second_factor,
 )
-from tests.factories_forums import ForumFactory
+from tests.forums.factories import ForumFactory
 
 pytestmark = pytest.mark.django_db
 

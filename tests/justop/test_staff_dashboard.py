@@ -25,7 +25,7 @@ from tests.factories import (
     UserFactory,
     sign_in_with_second_factor,
 )
-from tests.factories_forums import ForumFactory, registered
+from tests.forums.factories import ForumFactory, registered
 
 pytestmark = pytest.mark.django_db
 

@@ -24,7 +24,7 @@ from forums import registration
 from forums.models import Registration
 from forums.views import registration as views_registration
 from justop import ratelimit
-from tests.factories_forums import ForumFactory
+from tests.forums.factories import ForumFactory
 from tests.smtp import text_of
 
 PEOPLE = 50

@@ -13,7 +13,7 @@ from forums import invitations
 from forums.models import Forum
 from forums.tasks import send_invitations
 from tests.factories import OrganizationFactory, member_of
-from tests.factories_forums import ForumFactory
+from tests.forums.factories import ForumFactory
 from tests.smtp import SMTPSink
 from tests.workers import running_worker
 

@@ -17,7 +17,7 @@ from forums import registration
 from forums.models import Forum, Registration
 from justop.models import OutboxEmail
 from tests.factories import MemberFactory, OrganizationFactory, UserFactory, member_of
-from tests.factories_forums import ForumFactory, registered
+from tests.forums.factories import ForumFactory, registered
 from tests.smtp import html_of, text_of
 
 Status = Registration.Status

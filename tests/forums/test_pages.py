@@ -27,7 +27,7 @@ from tests.factories import (
     UserFactory,
     sign_in_with_second_factor,
 )
-from tests.factories_forums import AgendaItemFactory, ForumFactory, registered
+from tests.forums.factories import AgendaItemFactory, ForumFactory, registered
 
 pytestmark = pytest.mark.django_db
 A = Forum.Audience

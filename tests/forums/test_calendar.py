@@ -15,7 +15,7 @@ from icalendar import Calendar
 from forums import calendar, registration
 from forums.models import Forum
 from tests.factories import MemberFactory, UserFactory
-from tests.factories_forums import ForumFactory, invite, registered
+from tests.forums.factories import ForumFactory, invite, registered
 
 pytestmark = pytest.mark.django_db
 NEW_YORK = ZoneInfo("America/New_York")

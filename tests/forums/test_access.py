@@ -19,7 +19,7 @@ from forums.models import Forum, Material
 from justop.digests import Period
 from tests.access_forums import PDF
 from tests.factories import MemberFactory, OrganizationFactory, StaffFactory, UserFactory, sign_in
-from tests.factories_forums import ForumFactory, invite
+from tests.forums.factories import ForumFactory, invite
 
 pytestmark = pytest.mark.django_db
 
