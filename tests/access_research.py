@@ -51,7 +51,7 @@ def build(world: World) -> dict[str, Any]:
     """Objects owned by organization A (world.org_a) that the rows point at;
     they land in world.more under these names."""
     from research.models import Resource, Tag, Topic
-    from tests.factories_research import ResourceFactory, ensure_topics, pdf_bytes
+    from tests.research.factories import ResourceFactory, ensure_topics, pdf_bytes
 
     ensure_topics()
     tag = Tag.objects.create(name="Wages", slug="wages")

@@ -15,7 +15,7 @@ from circle.models import Membership
 from research.models import Resource
 from tests.browsing import LANGUAGE_WIDTHS, audit, page_context
 from tests.factories import OrganizationFactory, member_of
-from tests.factories_research import ResourceFactory, pdf_bytes, research_setup  # noqa: F401
+from tests.research.factories import ResourceFactory, pdf_bytes, research_setup  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

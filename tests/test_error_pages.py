@@ -19,7 +19,7 @@ from django.utils.module_loading import import_string
 from django.views import csrf, defaults
 
 from tests.factories import OrganizationFactory, member_of
-from tests.factories_research import ResourceFactory
+from tests.research.factories import ResourceFactory
 
 ERROR_PAGE = 'class="container narrow error-page"'
 

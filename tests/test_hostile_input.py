@@ -36,8 +36,8 @@ from justop.pagecache import Policy
 from research.models import Resource
 from tests.access import Row, World
 from tests.factories import sign_in_with_second_factor
-from tests.factories_research import ResourceFactory
 from tests.reference import ensure_reference_data
+from tests.research.factories import ResourceFactory
 from tests.test_access_matrix import ALL_ROWS, build_world, resolve_path, url_patterns
 
 ROLES = ("anonymous", "member_a", "staff")

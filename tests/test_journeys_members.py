@@ -32,11 +32,11 @@ from forums.models import Registration
 from research.models import Resource
 from tests.asks.factories import offer
 from tests.factories import PASSWORD, OrganizationFactory, member_of
-from tests.factories_research import ResourceFactory, pdf_bytes, research_setup  # noqa: F401
 from tests.forums.factories import ForumFactory
 from tests.journeys import VARIANTS, Journey, link_in
 from tests.journeys import journey as new_journey
 from tests.journeys import portal as portal  # the fixture
+from tests.research.factories import ResourceFactory, pdf_bytes, research_setup  # noqa: F401
 from tests.smtp import text_of
 
 pytestmark = [

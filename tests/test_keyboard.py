@@ -18,8 +18,8 @@ from news.models import Subscriber
 from tests.asks.factories import PostFactory, offer
 from tests.browsing import page_context
 from tests.factories import OrganizationFactory, member_of
-from tests.factories_research import ResourceFactory, research_setup  # noqa: F401
 from tests.forums.factories import ForumFactory
+from tests.research.factories import ResourceFactory, research_setup  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -24,8 +24,8 @@ from tests.factories import (
     member_of,
     sign_in_with_second_factor,
 )
-from tests.factories_research import ResourceFactory, research_setup  # noqa: F401
 from tests.forums.factories import ForumFactory
+from tests.research.factories import ResourceFactory, research_setup  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -23,9 +23,9 @@ from research.models import Resource
 from tests.asks.factories import PostFactory, offer
 from tests.factories import OrganizationFactory, StaffFactory, UserFactory, member_of
 from tests.factories_news import NewsPostFactory
-from tests.factories_research import ResourceFactory
 from tests.factories_volunteering import OpportunityFactory
 from tests.forums.factories import ForumFactory
+from tests.research.factories import ResourceFactory
 from volunteering.models import Opportunity
 
 ROLES = ("visitor", "user", "member_a", "admin_a", "member_b", "staff", "staff_unverified")

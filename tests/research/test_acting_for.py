@@ -10,7 +10,7 @@ from django.urls import reverse
 from circle.models import Membership, User
 from research.models import Resource
 from tests.factories import OrganizationFactory, member_of, sign_in
-from tests.factories_research import research_setup  # noqa: F401
+from tests.research.factories import research_setup  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 ADMIN = Membership.Role.ADMIN

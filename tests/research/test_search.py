@@ -16,7 +16,7 @@ from research import search
 from research.models import Resource, Topic
 from research.tasks import extract_text
 from tests.factories import OrganizationFactory, member_of
-from tests.factories_research import ResourceFactory, pdf_bytes, research_setup, upload  # noqa: F401
+from tests.research.factories import ResourceFactory, pdf_bytes, research_setup, upload  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,8 @@ from django.urls import reverse
 from research import files
 from research.models import Resource
 from tests.factories import OrganizationFactory, member_of
-from tests.factories_research import (  # noqa: F401
+from tests.forms import resource_data
+from tests.research.factories import (  # noqa: F401
     ELF,
     WINDOWS_EXE,
     docx_bytes,
@@ -24,7 +25,6 @@ from tests.factories_research import (  # noqa: F401
     upload,
     xlsx_bytes,
 )
-from tests.forms import resource_data
 
 pytestmark = pytest.mark.django_db
 
@@ -154,7 +154,7 @@ def test_an_unreadable_pdf_is_recorded_as_such_and_the_upload_stands(
 
 
 def test_the_download_has_a_safe_name_and_counts(client, organization):
-    from tests.factories_research import ResourceFactory
+    from tests.research.factories import ResourceFactory
 
     resource = ResourceFactory(title='Wages "2025"; rm -rf / <script>', slug="wages")
     resource.file.save("x.pdf", ContentFile(pdf_bytes("wages")), save=False)
@@ -172,7 +172,7 @@ def test_the_download_has_a_safe_name_and_counts(client, organization):
 
 
 def test_a_resource_without_a_file_has_no_download(client):
-    from tests.factories_research import ResourceFactory
+    from tests.research.factories import ResourceFactory
 
     ResourceFactory(slug="link-only")
     assert client.get(reverse("research:download", args=["link-only"])).status_code == 404

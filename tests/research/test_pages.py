@@ -25,7 +25,7 @@ from tests.factories import (
     member_of,
     sign_in_with_second_factor,
 )
-from tests.factories_research import ResourceFactory, pdf_bytes, research_setup, upload  # noqa: F401
+from tests.research.factories import ResourceFactory, pdf_bytes, research_setup, upload  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
