@@ -22,9 +22,9 @@ from news.models import NewsPost
 from research.models import Resource
 from tests.asks.factories import PostFactory, offer
 from tests.factories import OrganizationFactory, StaffFactory, UserFactory, member_of
-from tests.factories_news import NewsPostFactory
 from tests.factories_volunteering import OpportunityFactory
 from tests.forums.factories import ForumFactory
+from tests.news.factories import NewsPostFactory
 from tests.research.factories import ResourceFactory
 from volunteering.models import Opportunity
 
