@@ -39,11 +39,11 @@ from circle.models import User
 from forums.models import Registration
 from news.models import NewsPost
 from tests.factories import PASSWORD, StaffFactory
-from tests.factories_volunteering import ShiftFactory
 from tests.forums.factories import ForumFactory
 from tests.journeys import VARIANTS, Journey, journey, link_in
 from tests.journeys import portal as portal  # the fixture
 from tests.news.factories import NewsPostFactory
+from tests.volunteering.factories import ShiftFactory
 from volunteering import services as volunteering
 from volunteering.models import Signup
 from volunteering.tasks import send_shift_reminders

@@ -14,8 +14,8 @@ from django.utils import timezone
 from forums import registration
 from justop import places
 from justop.models import OutboxEmail
-from tests.factories_volunteering import ShiftFactory
 from tests.forums.factories import ForumFactory
+from tests.volunteering.factories import ShiftFactory
 from volunteering import services as volunteering
 
 

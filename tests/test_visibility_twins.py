@@ -22,10 +22,10 @@ from news.models import NewsPost
 from research.models import Resource
 from tests.asks.factories import PostFactory, offer
 from tests.factories import OrganizationFactory, StaffFactory, UserFactory, member_of
-from tests.factories_volunteering import OpportunityFactory
 from tests.forums.factories import ForumFactory
 from tests.news.factories import NewsPostFactory
 from tests.research.factories import ResourceFactory
+from tests.volunteering.factories import OpportunityFactory
 from volunteering.models import Opportunity
 
 ROLES = ("visitor", "user", "member_a", "admin_a", "member_b", "staff", "staff_unverified")

@@ -23,8 +23,8 @@ from tests.factories import (
     UserFactory,
     sign_in_with_second_factor,
 )
-from tests.factories_volunteering import ShiftFactory
 from tests.forums.factories import ForumFactory, registered
+from tests.volunteering.factories import ShiftFactory
 from volunteering.models import Signup
 
 pytestmark = pytest.mark.django_db
