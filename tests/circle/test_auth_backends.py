@@ -43,7 +43,7 @@ class CountingHasher(MD5PasswordHasher):
 
 @pytest.fixture
 def hashes(settings: Any) -> list[str]:
-    settings.PASSWORD_HASHERS = ["tests.test_auth_backends.CountingHasher"]
+    settings.PASSWORD_HASHERS = ["tests.circle.test_auth_backends.CountingHasher"]
     CountingHasher.calls.clear()
     return CountingHasher.calls
 
