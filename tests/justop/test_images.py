@@ -30,9 +30,9 @@ from tests.factories import (
     sign_in,
     sign_in_with_second_factor,
 )
-from tests.factories_news import NewsPostFactory
-from tests.factories_research import ResourceFactory, research_setup  # noqa: F401
 from tests.forms import news_post_data, profile_data, resource_data
+from tests.news.factories import NewsPostFactory
+from tests.research.factories import ResourceFactory, research_setup  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

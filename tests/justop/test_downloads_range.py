@@ -20,8 +20,8 @@ from django.utils.http import http_date
 from forums.models import Forum, Material
 from research.models import Resource
 from tests.factories import MemberFactory, OrganizationFactory, member_of, sign_in
-from tests.factories_forums import ForumFactory
-from tests.factories_research import ResourceFactory, research_setup  # noqa: F401
+from tests.forums.factories import ForumFactory
+from tests.research.factories import ResourceFactory, research_setup  # noqa: F401
 from tests.s3 import (  # noqa: F401 - fixtures
     s3_fixture,
     s3_server_fixture,

@@ -32,8 +32,8 @@ from tests.factories import (
     member_of,
     sign_in_with_second_factor,
 )
-from tests.factories_research import pdf_bytes, research_setup, upload  # noqa: F401
 from tests.forms import news_post_data, profile_data
+from tests.research.factories import pdf_bytes, research_setup, upload  # noqa: F401
 from tests.s3 import (  # noqa: F401 - fixtures
     Buckets,
     fetch,

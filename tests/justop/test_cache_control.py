@@ -13,7 +13,7 @@ from circle.models import Membership
 from research import files
 from research.models import Resource
 from tests.factories import OrganizationFactory, member_of
-from tests.factories_research import ResourceFactory, pdf_bytes, research_setup  # noqa: F401
+from tests.research.factories import ResourceFactory, pdf_bytes, research_setup  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -21,7 +21,7 @@ from PIL import Image
 from circle.models import Organization
 from justop import files, images, storage, tasks
 from tests.factories import OrganizationFactory
-from tests.factories_research import ResourceFactory, research_setup  # noqa: F401
+from tests.research.factories import ResourceFactory, research_setup  # noqa: F401
 from tests.s3 import Buckets, s3_fixture, s3_server_fixture  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
