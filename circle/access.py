@@ -6,6 +6,10 @@
 - Tenant pages (/orgs/<slug>/manage/...) reach their organization only
   through get_org_for_admin: someone outside the organization gets 404 (its
   existence is not leaked), a member without the admin role gets 403.
+- A signed-out person asking for something that exists but is not for
+  visitors (a members-only forum, an organization-only resource, an
+  applicant organization's page) is sent to sign in and back
+  (circle/signin.py `refuse`); signed in and still not allowed: 404.
 - An inactive organization is managed by staff only: its own admins get
   403, told why (they know it exists; its people still see its page).
 """
@@ -24,9 +28,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from circle.models import Membership, Organization, User
+from circle.signin import SignInRequired, refuse
 from circle.viewers import active_memberships, has_staff_power, viewer_of
 
-__all__ = ["active_memberships"]
+__all__ = ["SignInRequired", "active_memberships", "refuse"]
 
 
 def current_user(request: HttpRequest) -> User | None:
@@ -137,7 +142,8 @@ def get_org_for_viewer(request: HttpRequest, slug: str) -> Organization:
     except Organization.DoesNotExist:
         raise Http404 from None
     if organization.status != Organization.Status.ACTIVE and _access(request, slug) is None:
-        raise Http404
+        # A visitor may be one of its people, signed out: sign in first.
+        refuse(request, Organization.objects.filter(pk=organization.pk))
     return organization
 
 

@@ -140,6 +140,9 @@ def _email(forum: Forum, invitation: ForumInvitation) -> outbox.Email:
             "venue": ", ".join(p for p in (forum.venue_name, forum.venue_address) if p),
             "online": bool(forum.online_url),
             "forum_url": outbox.absolute(url),
+            # The forum's page asks a signed-out person to sign in and
+            # brings them back (circle/signin.py): say so, so it is expected.
+            "sign_in_first": user is not None,
         },
     )
 

@@ -113,6 +113,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "circle.staff.StaffPowerMiddleware",
+    # A members-only page a signed-out person followed a link to: sign in and back.
+    "circle.signin.SignInRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "justop.urls"

@@ -18,7 +18,7 @@ from forums import calendar, invitations, registration
 from forums.demo import one_page_pdf
 from forums.models import Forum, ForumInvitation, Material, Registration
 from justop.uploads import private_storage
-from tests.access import Row, World, same, signed_in, staff_page
+from tests.access import LOGIN, Row, World, same, signed_in, staff_page
 
 # A real one-page PDF, as staff would upload.
 PDF = one_page_pdf()
@@ -38,16 +38,18 @@ ROWS: dict[str, Row] = {
     # POST only (405 to a GET once signed in, before anything is looked up)
     "forums:reset_calendar": signed_in(405),
     "forums:rsvp": signed_in(405, kwargs=_slug("members_forum")),
+    # A signed-out person may be the one invited: sign in first.
     "forums:detail": Row(
-        404, 404, 200, member_a=200, admin_a=404, member_b=404, kwargs=_slug("invited_forum")
+        LOGIN, 404, 200, member_a=200, admin_a=404, member_b=404, kwargs=_slug("invited_forum")
     ),
     "forums:register": Row(200, 200, 200, kwargs=_slug("public_forum")),
     "forums:forum_ics": Row(
-        404, 404, 200, member_a=200, admin_a=200, member_b=200, kwargs=_slug("members_forum")
+        LOGIN, 404, 200, member_a=200, admin_a=200, member_b=200, kwargs=_slug("members_forum")
     ),
-    # The invited-only forum: member_a is invited; 404 to everyone else.
+    # The invited-only forum: member_a is invited; 404 to everyone else
+    # signed in (signed out: sign in first).
     "forums:material": Row(
-        404,
+        LOGIN,
         404,
         200,
         member_a=200,

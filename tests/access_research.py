@@ -7,13 +7,14 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 
-from tests.access import Row, World, admins_of_a, org_a, same
+from tests.access import LOGIN, Row, World, admins_of_a, org_a, same
 
 
 def org_a_only(**kwargs: Any) -> Row:
     """Only people of organization A (and staff) may open A's
-    organization-only resource; everyone else is told it does not exist."""
-    return Row(404, 404, 200, member_a=200, admin_a=200, member_b=404, **kwargs)
+    organization-only resource; everyone else signed in is told it does not
+    exist, and a signed-out person is asked to sign in first."""
+    return Row(LOGIN, 404, 200, member_a=200, admin_a=200, member_b=404, **kwargs)
 
 
 def _resource(w: World) -> dict[str, Any]:

@@ -68,8 +68,10 @@ def test_an_outsider_gets_404_on_the_page_and_the_file_of_a_resource_of_a(client
     person = people(world)[who]
     if person:
         client.force_login(person)
+    # Signed out: sign in first (the link may be theirs); signed in: 404.
+    expected = 302 if person is None else 404
     for name in ("research:resource", "research:download"):
-        assert client.get(reverse(name, args=["internal-study"])).status_code == 404
+        assert client.get(reverse(name, args=["internal-study"])).status_code == expected
     world["only_a"].refresh_from_db()
     assert world["only_a"].download_count == 0
 
@@ -125,7 +127,7 @@ def test_public_resources_are_open_to_all(client, world, who):
 def test_members_only_resources_need_a_membership_of_the_circle(client, world):
     ResourceFactory(slug="members-brief", visibility=V.MEMBERS)
     url = reverse("research:resource", args=["members-brief"])
-    assert client.get(url).status_code == 404
+    assert client.get(url).status_code == 302  # to sign in
     client.force_login(UserFactory())
     assert client.get(url).status_code == 404
     client.force_login(world["member_b"])
