@@ -13,8 +13,17 @@ from pathlib import Path
 import pytest
 from celery._state import _set_task_join_will_block
 from django.conf import settings
+from django.test import Client
 
-from tests.factories import StaffFactory, UserFactory
+from circle.models import Membership
+from tests.factories import (
+    StaffFactory,
+    UserFactory,
+    build_org_a,
+    build_org_b,
+    member_of,
+    sign_in,
+)
 from tests.reference import ensure_reference_data
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
@@ -133,14 +142,88 @@ def smtp_sink(settings, transactional_db):
         sink.stop()
 
 
+# The roles of the access matrix (tests/test_access_matrix.py), built by the
+# same factories: a visitor, a signed-in user without organization, a member
+# and an admin of organization A, a member of organization B, and staff with
+# their second factor. A role's *_client is a client of its own, signed in as
+# the role would be (staff with the second factor), so one test can hold
+# several roles at once.
+
+
 @pytest.fixture
 def user(db):
+    """Signed in, in no organization."""
     return UserFactory()
 
 
 @pytest.fixture
+def org_a(db):
+    return build_org_a()
+
+
+@pytest.fixture
+def org_b(db):
+    return build_org_b()
+
+
+@pytest.fixture
+def member_a(org_a):
+    return member_of(org_a)
+
+
+@pytest.fixture
+def admin_a(org_a):
+    return member_of(org_a, Membership.Role.ADMIN)
+
+
+@pytest.fixture
+def member_b(org_b):
+    return member_of(org_b)
+
+
+@pytest.fixture
 def staff(db):
+    """Staff with an authenticator app (StaffFactory): staff power once
+    signed in with it (staff_client)."""
     return StaffFactory()
+
+
+@pytest.fixture
+def visitor():
+    """A client nobody signed in to."""
+    return Client()
+
+
+def _client_of(person) -> Client:
+    client = Client()
+    sign_in(client, person)
+    return client
+
+
+@pytest.fixture
+def user_client(user):
+    return _client_of(user)
+
+
+@pytest.fixture
+def member_a_client(member_a):
+    return _client_of(member_a)
+
+
+@pytest.fixture
+def admin_a_client(admin_a):
+    return _client_of(admin_a)
+
+
+@pytest.fixture
+def member_b_client(member_b):
+    return _client_of(member_b)
+
+
+@pytest.fixture
+def staff_client(staff):
+    """Signed in with the password and the second factor: staff power."""
+    return _client_of(staff)
 
 
 @pytest.fixture(scope="session")

@@ -81,6 +81,17 @@ def member_of(organization: Organization, role: str = Membership.Role.MEMBER, **
     return MembershipFactory(organization=organization, role=role, **kwargs).user
 
 
+def build_org_a() -> Organization:
+    """Organization A of the access matrix (tests/test_access_matrix.py), the
+    org_a fixture of tests/conftest.py: member_a and admin_a belong to it."""
+    return OrganizationFactory(name="Organization A", slug="organization-a")
+
+
+def build_org_b() -> Organization:
+    """Organization B, the other organization: member_b belongs to it."""
+    return OrganizationFactory(name="Organization B", slug="organization-b")
+
+
 class MemberFactory(UserFactory):
     """A person belonging to an active organization: a member of the Circle."""
 

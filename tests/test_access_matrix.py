@@ -66,9 +66,10 @@ from tests.access import (
     signed_in,
 )
 from tests.factories import (
-    OrganizationFactory,
     StaffFactory,
     UserFactory,
+    build_org_a,
+    build_org_b,
     member_of,
     sign_in_with_second_factor,
 )
@@ -372,8 +373,8 @@ def world(django_db_setup, django_db_blocker):
 def build_world() -> World:
     user = UserFactory()
     staff = StaffFactory()
-    organization_a = OrganizationFactory(name="Organization A", slug="organization-a")
-    organization_b = OrganizationFactory(name="Organization B", slug="organization-b")
+    organization_a = build_org_a()
+    organization_b = build_org_b()
     member_a = member_of(organization_a)
     admin_a = member_of(organization_a, Membership.Role.ADMIN)
     shift = Shift.objects.create(
