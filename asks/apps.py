@@ -24,6 +24,15 @@ class AsksConfig(AppConfig):
         )
 
         register_nav_link(NavLink("asks", _("Asks & offers"), "asks:board", members_only=True))
+
+        from asks import member_home
+        from justop.registry import MemberHomeSection, register_member_home_section
+
+        register_member_home_section(
+            MemberHomeSection(
+                "asks", "asks/member_home_asks.html", member_home.for_my_organizations, order=30
+            )
+        )
         register_manage_page(ManagePage("asks", _("Asks & offers"), "asks:manage_posts"))
         register_organization_section(
             OrganizationSection(

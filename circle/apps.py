@@ -7,16 +7,38 @@ class CircleConfig(AppConfig):
     verbose_name = _("Circle")
 
     def ready(self) -> None:
-        from circle import demo, digests, home, invitations
+        from django.contrib.auth.signals import user_logged_in
+
+        from circle import demo, digests, home, invitations, member_home, visits
         from justop.registry import (
             DemoSeeder,
             DigestSection,
             HomeSection,
             MailStream,
+            MemberHomeSection,
+            NavLink,
             register_demo_seeder,
             register_digest_section,
             register_home_section,
             register_mail_stream,
+            register_member_home_section,
+            register_nav_link,
+        )
+
+        # Before django.contrib.auth's update_last_login (circle comes first
+        # in INSTALLED_APPS): the member home needs the previous sign-in.
+        user_logged_in.connect(visits.remember_previous_visit, dispatch_uid="circle.previous_visit")
+        register_member_home_section(
+            MemberHomeSection(
+                "organizations",
+                "circle/member_home_organizations.html",
+                member_home.organizations_and_tasks,
+                order=10,
+            )
+        )
+        # First of the members' links.
+        register_nav_link(
+            NavLink("member-home", _("My home"), "circle:member_home", order=0, members_only=True)
         )
 
         register_home_section(

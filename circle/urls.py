@@ -6,6 +6,7 @@ from circle.views import (
     continuum,
     directory,
     invitations,
+    member_home,
     organizations,
     preferences,
 )
@@ -18,6 +19,8 @@ urlpatterns = [
     path("join/thanks/", applications.thanks, name="join_thanks"),
     path("orgs/<slug:slug>/", organizations.profile, name="organization"),
     path("invitations/<str:token>/", invitations.accept, name="accept_invitation"),
+    # Anyone signed in: where signing in lands
+    path("home/", member_home.member_home, name="member_home"),
     # Members
     path("directory/", directory.directory, name="directory"),
     path("continuum/", continuum.continuum, name="continuum"),

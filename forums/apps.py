@@ -32,6 +32,15 @@ class ForumsConfig(AppConfig):
             OrganizationSection("forums", "forums/organization_forums.html", sections.hosted_by)
         )
         register_nav_link(NavLink("forums", _("Forums"), "forums:list", order=20))
+
+        from forums import member_home
+        from justop.registry import MemberHomeSection, register_member_home_section
+
+        register_member_home_section(
+            MemberHomeSection(
+                "forums", "forums/member_home_forums.html", member_home.my_next_forums, order=20
+            )
+        )
         register_mail_stream(MailStream(invitations.STREAM, _("invitations to forums")))
         register_digest_section(
             DigestSection(

@@ -40,6 +40,42 @@ def home_sections(request: HttpRequest) -> list[tuple[HomeSection, dict[str, Any
     return shown
 
 
+# --- The member home (/home/) -----------------------------------------------------
+# What is waiting for a signed-in person: their next forums, new matches and
+# conversations of their organizations, what is new since their last visit,
+# their tasks as an organization's admin. get_context(request) returns the
+# section's context, or None to hide it; it applies the app's own visibility
+# rule for the person, names the organization each item is for when they
+# belong to several, and costs a fixed number of queries whatever the data.
+
+
+@dataclass(frozen=True)
+class MemberHomeSection:
+    key: str
+    template: str
+    get_context: Callable[[HttpRequest], dict[str, Any] | None]
+    order: int = 100
+
+
+_member_home_sections: dict[str, MemberHomeSection] = {}
+
+
+def register_member_home_section(section: MemberHomeSection) -> None:
+    _member_home_sections[section.key] = section
+
+
+def member_home_sections(
+    request: HttpRequest,
+) -> list[tuple[MemberHomeSection, dict[str, Any]]]:
+    """The sections to show on the member home, in order, with their context."""
+    shown = []
+    for section in sorted(_member_home_sections.values(), key=lambda s: (s.order, s.key)):
+        context = section.get_context(request)
+        if context is not None:
+            shown.append((section, context))
+    return shown
+
+
 # --- Demo data ------------------------------------------------------------------
 # seed_demo runs the seeders in order; each must be idempotent (running the
 # command twice leaves the same data) and returns lines to print.

@@ -305,7 +305,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "circle:member_home"
 LOGOUT_REDIRECT_URL = "home"
 
 ACCOUNT_ADAPTER = "justop.allauth.AccountAdapter"

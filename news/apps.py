@@ -30,6 +30,15 @@ class NewsConfig(AppConfig):
         register_home_section(
             HomeSection("news", "news/home_latest.html", sections.latest_on_home, order=10)
         )
+
+        from justop.registry import MemberHomeSection, register_member_home_section
+        from news import member_home
+
+        register_member_home_section(
+            MemberHomeSection(
+                "news", "news/member_home_news.html", member_home.new_since_last_visit, order=50
+            )
+        )
         register_digest_section(
             DigestSection(
                 key="news",

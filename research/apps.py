@@ -45,6 +45,18 @@ class ResearchConfig(AppConfig):
         post_save.connect(forget_counts, sender=Organization, dispatch_uid="research-publishers")
 
         register_nav_link(NavLink("research", _("Research"), "research:library", order=30))
+
+        from justop.registry import MemberHomeSection, register_member_home_section
+        from research import member_home
+
+        register_member_home_section(
+            MemberHomeSection(
+                "research",
+                "research/member_home_research.html",
+                member_home.new_since_last_visit,
+                order=40,
+            )
+        )
         register_manage_page(ManagePage("research", _("Research"), "research:manage_list"))
         register_home_section(
             HomeSection("research", "research/home_recent.html", sections.recent_on_home, order=20)
