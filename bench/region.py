@@ -87,6 +87,7 @@ PAGES = [
     Page("organization", "An organization (largest)", True),
     Page("continuum", "Continuum map", True),
     Page("board", "Asks and offers", True),
+    Page("member-home", "My home", True),
 ]
 
 
@@ -316,6 +317,7 @@ def find_paths() -> dict[str, str]:
         "organization": largest.get_absolute_url(),
         "continuum": "/continuum/",
         "board": "/asks/",
+        "member-home": "/home/",
     }
 
 

@@ -126,6 +126,9 @@ ROWS: dict[str, Row] = {
     # circle: members of the Circle
     "circle:directory": members_only(),
     "circle:continuum": members_only(),
+    # circle: anyone signed in (people without organization get their forums
+    # and how to join; staff without a second factor, their own memberships)
+    "circle:member_home": signed_in(),
     # circle: organization A's admins
     "circle:manage_profile": admins_of_a(kwargs=org_a),
     "circle:manage_members": admins_of_a(kwargs=org_a),

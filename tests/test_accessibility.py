@@ -36,6 +36,7 @@ PAGES = [
 ]
 # For an admin of an organization, given the organization and a membership.
 SIGNED_IN_PAGES = [
+    lambda org, m: reverse("circle:member_home"),
     lambda org, m: "/accounts/preferences/",
     lambda org, m: "/accounts/email/",
     lambda org, m: reverse("circle:memberships"),
