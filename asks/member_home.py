@@ -60,14 +60,19 @@ def new_matches(
     )
     by_pk = {post.pk: post for post in theirs}
     candidate_facts = [facts_of(post) for post in theirs]
-    found: dict[int, list[tuple[int, Post, Post, Fit]]] = {}
+    # Each new post once per organization, with the organization's post it
+    # fits best.
+    best: dict[tuple[int, int], tuple[Post, Fit]] = {}
     for post in ours:
         for other, fit in rank(facts_of(post), candidate_facts):
-            found.setdefault(post.organization_id, []).append(
-                (fit.score, post, by_pk[other.pk], fit)
-            )
+            key = (post.organization_id, other.pk)
+            if key not in best or fit.score > best[key][1].score:
+                best[key] = (post, fit)
+    found: dict[int, list[tuple[Post, Post, Fit]]] = {}
+    for (organization_id, other_pk), (post, fit) in best.items():
+        found.setdefault(organization_id, []).append((post, by_pk[other_pk], fit))
     return {
-        pk: [(a, b, fit) for _score, a, b, fit in sorted(rows, key=lambda r: -r[0])][
+        pk: sorted(rows, key=lambda r: (-r[2].score, -r[1].created_at.timestamp(), -r[1].pk))[
             :PER_ORGANIZATION
         ]
         for pk, rows in found.items()

@@ -14,7 +14,7 @@ from django.utils import timezone
 from asks import services as asks_services
 from asks.models import Conversation
 from circle import invitations
-from circle.models import Membership
+from circle.models import JoinApplication, Membership, Organization
 from circle.visits import SESSION_KEY
 from forums.models import Registration
 from tests.asks.factories import PostFactory, offer
@@ -248,6 +248,23 @@ def test_an_admin_sees_invitations_outstanding_with_the_manage_link(admin_a_clie
     assert reverse("circle:manage_invitations", args=[org_a.slug]) in html
 
 
+def test_an_admin_without_outstanding_invitations_is_offered_to_invite(admin_a_client, org_a):
+    html = page(admin_a_client)
+    assert "Invite people to Organization A" in html
+    assert reverse("circle:manage_invitations", args=[org_a.slug]) in html
+
+
+def test_each_new_post_shows_once_with_our_post_it_fits_best(member_a_client, org_a, org_b):
+    PostFactory(organization=org_a, title="Welders", stages=["job-access"])
+    PostFactory(
+        organization=org_a, title="Welders in Fulton", stages=["job-access"], counties=["fulton"]
+    )
+    offer(organization=org_b, title="Welding graduates", stages=["job-access"], counties=["fulton"])
+    html = page(member_a_client)
+    assert html.count("Offer: Welding graduates") == 1
+    assert "Fits your “Welders in Fulton”: same stage, same county" in html
+
+
 def test_a_plain_member_has_no_admin_tasks(member_a_client, org_a):
     html = page(member_a_client)
     assert reverse("circle:manage_invitations", args=[org_a.slug]) not in html
@@ -257,8 +274,8 @@ def test_a_plain_member_has_no_admin_tasks(member_a_client, org_a):
 # --- Cost ----------------------------------------------------------------------------
 
 
-def _grow(n, member, org_a, org_b):
-    for i in range(n):
+def _grow(start, end, member, org_a, org_b):
+    for i in range(start, end):
         forum = ForumFactory(title=f"Forum {i}")
         registered(forum, member)
         PostFactory(organization=org_a, title=f"Ask {i}", stages=["job-access"])
@@ -277,8 +294,35 @@ def _queries(client) -> int:
 
 def test_it_costs_the_same_queries_for_2_or_8_of_everything(admin_a, org_a, org_b, client):
     sign_in(client, admin_a)
-    _grow(2, admin_a, org_a, org_b)
+    _grow(0, 2, admin_a, org_a, org_b)
     small = _queries(client)
-    _grow(6, admin_a, org_a, org_b)
+    _grow(2, 8, admin_a, org_a, org_b)
     assert Conversation.objects.count() == 8
+    html = page(client)
+    assert "Forum 0" in html and "Offer 7" in html and "Talked-about ask 7" in html
     assert _queries(client) == small
+
+
+def test_staff_with_their_second_factor_see_join_applications_waiting(staff_client):
+    JoinApplication.objects.create(
+        organization_name="Westside Works",
+        sector=Organization.Sector.values[0],
+        mission="Jobs on the Westside.",
+        applicant_name="Kim",
+        applicant_email="kim@example.org",
+    )
+    html = page(staff_client)
+    assert "1 join application waiting for review" in html
+    assert reverse("admin:circle_joinapplication_changelist") in html
+
+
+def test_staff_without_their_second_factor_are_an_ordinary_person(client, staff):
+    JoinApplication.objects.create(
+        organization_name="Westside Works",
+        sector=Organization.Sector.values[0],
+        mission="Jobs on the Westside.",
+        applicant_name="Kim",
+        applicant_email="kim@example.org",
+    )
+    client.force_login(staff)
+    assert "join application" not in page(client)
