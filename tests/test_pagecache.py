@@ -27,9 +27,9 @@ from tests.factories import (
     StaffFactory,
     sign_in_with_second_factor,
 )
-from tests.factories_forums import ForumFactory
-from tests.factories_news import NewsPostFactory
-from tests.factories_volunteering import OpportunityFactory
+from tests.forums.factories import ForumFactory
+from tests.news.factories import NewsPostFactory
+from tests.volunteering.factories import OpportunityFactory
 
 pytestmark = pytest.mark.django_db
 

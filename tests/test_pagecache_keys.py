@@ -21,9 +21,9 @@ from forums import registration
 from justop import pagecache
 from news import newsletter
 from tests.factories import MemberFactory
-from tests.factories_forums import ForumFactory
-from tests.factories_research import ResourceFactory
+from tests.forums.factories import ForumFactory
 from tests.reference import ensure_reference_data
+from tests.research.factories import ResourceFactory
 from tests.test_access_matrix import ALL_ROWS, build_world, resolve_path
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import timedelta
 from html.parser import HTMLParser
 
-import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +17,7 @@ from justop import outbox
 from justop.models import OutboxEmail
 from news import newsletter
 from news.models import NewsPost, Subscriber
-from tests.factories import StaffFactory, member_of, sign_in_with_second_factor
+from tests.factories import StaffFactory, member_of
 from volunteering.models import Opportunity, Shift, Signup
 
 PAYLOAD = (
@@ -71,13 +70,6 @@ def assert_inert(html: str, where: str) -> None:
 def email_html(row: OutboxEmail) -> str:
     message = outbox.render(row)
     return next(content for content, mime in message.alternatives if mime == "text/html")
-
-
-@pytest.fixture
-def staff_client(db):
-    client = Client()
-    sign_in_with_second_factor(client, StaffFactory())
-    return client
 
 
 def test_a_join_application_full_of_markup_stays_inert_everywhere(client, staff_client):

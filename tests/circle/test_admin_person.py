@@ -21,7 +21,6 @@ from tests.factories import (
     OrganizationFactory,
     StaffFactory,
     UserFactory,
-    sign_in_with_second_factor,
 )
 from tests.forums.factories import ForumFactory, registered
 from tests.volunteering.factories import ShiftFactory
@@ -61,12 +60,6 @@ def everything_about(person: User, n: int = 1) -> None:
             recipient=person.email,
             state=OutboxEmail.State.FAILED,
         )
-
-
-@pytest.fixture
-def staff_client(client):
-    sign_in_with_second_factor(client, StaffFactory())
-    return client
 
 
 def test_the_persons_page_shows_what_each_app_holds_about_them(staff_client):

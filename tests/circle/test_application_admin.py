@@ -24,12 +24,6 @@ def application():
     )
 
 
-@pytest.fixture
-def staff_client(client):
-    sign_in_with_second_factor(client, StaffFactory())
-    return client
-
-
 def decide(application: JoinApplication, decision: str) -> str:
     return reverse("admin:circle_joinapplication_decide", args=[application.pk, decision])
 

@@ -16,10 +16,8 @@ from circle.models import Membership, Organization, User
 from tests.factories import (
     PASSWORD,
     OrganizationFactory,
-    StaffFactory,
     member_of,
     sign_in,
-    sign_in_with_second_factor,
 )
 
 ADMIN = Membership.Role.ADMIN
@@ -40,12 +38,6 @@ def admin(org):
 @pytest.fixture
 def admin_client(client, admin):
     sign_in(client, admin)
-    return client
-
-
-@pytest.fixture
-def staff_client(client, db):
-    sign_in_with_second_factor(client, StaffFactory())
     return client
 
 

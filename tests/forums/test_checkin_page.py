@@ -12,18 +12,11 @@ from django.urls import reverse
 
 from forums import checkin
 from forums.models import Registration
-from tests.factories import StaffFactory, sign_in_with_second_factor
 from tests.forums.factories import ForumFactory, registered
 
 pytestmark = pytest.mark.django_db
 
 COUNTS = re.compile(r'<p class="lead" id="checkin-counts"[^>]*>\s*(\d+) present · (\d+) registered')
-
-
-@pytest.fixture
-def staff_client(client):
-    sign_in_with_second_factor(client, StaffFactory())
-    return client
 
 
 def crowd(forum, n: int, start: int = 0) -> list[Registration]:

@@ -1,13 +1,11 @@
 """Staff watch email delivery in Django admin: counts by state, filters,
 failure reasons, and actions to send again or cancel."""
 
-import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
 from justop import outbox
 from justop.models import OutboxEmail
-from tests.factories import sign_in_with_second_factor
 
 State = OutboxEmail.State
 CHANGELIST = reverse("admin:justop_outboxemail_changelist")
@@ -19,12 +17,6 @@ def make(state: str, to: str, error: str = "") -> OutboxEmail:
     row.last_error = error
     row.save()
     return row
-
-
-@pytest.fixture
-def staff_client(client, staff):
-    sign_in_with_second_factor(client, staff)
-    return client
 
 
 def test_the_outbox_shows_counts_by_state_and_failure_reasons(db, staff_client):
