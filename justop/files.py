@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from celery import shared_task
 from django.apps import apps
 from django.core.files.storage import Storage, default_storage, storages
 from django.db import models, transaction
@@ -104,6 +105,25 @@ def delete_unused(alias: str, names: list[str], *, renditions: bool) -> list[str
     return deleted
 
 
+# Deleting a missing object is no error, so a task run twice (acks_late)
+# does no harm. Storage errors (a store that is briefly unreachable) are
+# retried with backoff; what still fails, orphaned_files finds later.
+@shared_task(
+    name="justop.tasks.delete_files",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=5,
+)
+def delete_files(alias: str, names: list[str], renditions: bool = False) -> int:
+    """Delete the objects of replaced or deleted files (justop.files) that
+    no row names any more; returns how many went."""
+    return len(delete_unused(alias, names, renditions=renditions))
+
+
 # --- Watching rows -------------------------------------------------------------------
 
 
@@ -116,8 +136,6 @@ def _fields_of(model: type[models.Model]) -> list[FileField]:
 
 
 def _enqueue(alias: str, names: list[str], renditions: bool) -> None:
-    from justop.tasks import delete_files
-
     # Enqueued on commit: a rolled-back change keeps its files. Robust, so
     # a broker that is down fails no request that has already committed;
     # what it leaves behind, orphaned_files finds.
