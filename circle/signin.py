@@ -22,6 +22,7 @@ from typing import Any, NoReturn
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
 
 
 class SignInRequired(Exception):
@@ -49,9 +50,14 @@ class SignInRequiredMiddleware:
         if not isinstance(exception, SignInRequired):
             return None
         response = redirect_to_login(request.get_full_path())
-        if getattr(request, "htmx", False):
+        # The answer depends on who asks: no shared cache may keep it.
+        add_never_cache_headers(response)
+        htmx = getattr(request, "htmx", None)
+        if htmx and not htmx.history_restore_request:
             # htmx would swap the sign-in page into a fragment: leave the page.
+            # (A history restore asks for a whole page: it follows the redirect.)
             htmx_redirect = HttpResponse(status=204)
             htmx_redirect["HX-Redirect"] = response["Location"]
+            add_never_cache_headers(htmx_redirect)
             return htmx_redirect
         return response

@@ -127,3 +127,18 @@ def sign_in(client, user: User) -> None:
         sign_in_with_second_factor(client, user)
     else:
         client.force_login(user)
+
+
+def sent_to_sign_in(response) -> bool:
+    """Whether a signed-out person was sent to sign in and back to the page
+    they asked for (circle/signin.py), with nothing of the page itself."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from django.urls import reverse
+
+    if response.status_code != 302:
+        return False
+    location = urlsplit(response["Location"])
+    back = parse_qs(location.query).get("next", [""])[0]
+    asked = response.wsgi_request.get_full_path()
+    return location.path == reverse("account_login") and back == asked

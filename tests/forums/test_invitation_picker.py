@@ -17,21 +17,14 @@ from forums.models import Forum, ForumInvitation, Registration
 from tests.factories import (
     MembershipFactory,
     OrganizationFactory,
-    StaffFactory,
     UserFactory,
-    sign_in_with_second_factor,
+    sent_to_sign_in,
 )
 from tests.forums.factories import ForumFactory
 
 pytestmark = pytest.mark.django_db
 
 LINK = re.compile(r"https?://[^\s\"<>]+/forums/[^\s\"<>]+/invitation/[^\s\"<>]+/")
-
-
-@pytest.fixture
-def staff_client(client):
-    sign_in_with_second_factor(client, StaffFactory())
-    return client
 
 
 def test_people_of_the_same_name_show_their_email_and_organization(staff_client):
@@ -66,7 +59,7 @@ def test_the_picker_runs_the_same_number_of_queries_whatever_the_number_of_peopl
 
 
 def test_an_outside_address_is_invited_emailed_and_can_register(
-    staff_client, client, django_capture_on_commit_callbacks
+    staff_client, visitor, django_capture_on_commit_callbacks
 ):
     forum = ForumFactory(audience=Forum.Audience.INVITED, title="Transit and jobs", capacity=5)
     url = reverse("admin:forums_forum_invite", args=[forum.pk])
@@ -82,21 +75,20 @@ def test_an_outside_address_is_invited_emailed_and_can_register(
     link = LINK.search(message.body).group(0)
 
     # The link works without an account; the forum's own page stays closed.
-    client.logout()
-    page = client.get(link)
+    page = visitor.get(link)
     assert page.status_code == 200
     assert "Transit and jobs" in page.content.decode()
-    assert client.get(forum.get_absolute_url()).status_code == 404
+    assert sent_to_sign_in(visitor.get(forum.get_absolute_url()))
 
-    done = client.post(link, {"name": "Gale Outsider", "organization": "Neighbors United"})
+    done = visitor.post(link, {"name": "Gale Outsider", "organization": "Neighbors United"})
 
     assert done.status_code == 302
     registration = Registration.objects.get(forum=forum)
     assert registration.email == "guest.outside@example.org"
     assert registration.status == Registration.Status.CONFIRMED
-    assert "You are registered" in client.get(link).content.decode()
+    assert "You are registered" in visitor.get(link).content.decode()
     # Registering twice keeps one place.
-    client.post(link, {"name": "Gale Outsider", "organization": ""})
+    visitor.post(link, {"name": "Gale Outsider", "organization": ""})
     assert Registration.objects.filter(forum=forum).count() == 1
 
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from circle.models import Membership
 from research import files
 from research.models import Resource
-from tests.factories import OrganizationFactory, member_of
+from tests.factories import OrganizationFactory, member_of, sent_to_sign_in
 from tests.research.factories import ResourceFactory, pdf_bytes, research_setup  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -150,8 +150,11 @@ def test_a_shared_cache_stops_serving_a_file_once_it_is_made_private(client):
 
     report.visibility = Resource.Visibility.MEMBERS
     report.save()
-    # The cache asks again, as it was told to, and hears that the file is gone.
-    assert client.get(url, headers={"if-none-match": first["ETag"]}).status_code == 404
+    # The cache asks again, as it was told to, and no longer gets the file:
+    # a signed-out person is sent to sign in, an answer no cache keeps.
+    again = client.get(url, headers={"if-none-match": first["ETag"]})
+    assert sent_to_sign_in(again)
+    assert "no-store" in again["Cache-Control"] and "private" in again["Cache-Control"]
 
 
 def test_a_cache_asking_again_is_not_counted_as_a_download(client):

@@ -2,7 +2,8 @@
 byte range (206) with exactly those bytes, refuses one beyond its end (416),
 sends the whole file when the client's copy is of another version
 (If-Range), answers HEAD with the headers alone, and keeps the visibility
-rule: an outsider still gets 404, whatever the range."""
+rule: an outsider still gets 404 and a signed-out person is sent to sign
+in, whatever the range."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from django.utils.http import http_date
 
 from forums.models import Forum, Material
 from research.models import Resource
-from tests.factories import MemberFactory, OrganizationFactory, member_of, sign_in
+from tests.factories import MemberFactory, OrganizationFactory, member_of, sent_to_sign_in, sign_in
 from tests.forums.factories import ForumFactory
 from tests.research.factories import ResourceFactory, research_setup  # noqa: F401
 from tests.s3 import (  # noqa: F401 - fixtures
@@ -171,7 +172,7 @@ def test_only_a_download_from_the_first_byte_is_counted(client):
 
 def test_a_members_only_file_resumes_for_a_member_and_is_hidden_from_others(client):
     report = resource(V.MEMBERS)
-    assert download(client, report, range="bytes=1000-").status_code == 404
+    assert sent_to_sign_in(download(client, report, range="bytes=1000-"))
     sign_in(client, MemberFactory())
     response = download(client, report, range="bytes=1000-")
     assert response.status_code == 206
@@ -230,7 +231,7 @@ def test_a_forum_material_resumes_and_answers_head(client):
 
 def test_a_members_only_material_stays_hidden_from_a_visitor(client):
     found = material(Forum.Audience.MEMBERS)
-    assert client.get(material_url(found), headers={"range": "bytes=0-9"}).status_code == 404
+    assert sent_to_sign_in(client.get(material_url(found), headers={"range": "bytes=0-9"}))
     sign_in(client, MemberFactory())
     response = client.get(material_url(found), headers={"range": "bytes=0-9"})
     assert response.status_code == 206
@@ -262,7 +263,7 @@ def test_a_range_of_a_large_file_is_streamed_not_read_into_memory(client):
 def test_with_signed_urls_the_store_answers_the_range_after_the_rule(client, s3, settings):
     use_buckets(settings, {**s3.environ, "S3_SIGNED_URL_SECONDS": "60"})
     report = resource(V.MEMBERS)
-    assert download(client, report).status_code == 404
+    assert sent_to_sign_in(download(client, report))
     sign_in(client, MemberFactory())
     response = download(client, report, range="bytes=1000-")
     assert response.status_code == 302

@@ -30,6 +30,7 @@ from tests.factories import (
     OrganizationFactory,
     StaffFactory,
     member_of,
+    sent_to_sign_in,
     sign_in_with_second_factor,
 )
 from tests.forms import news_post_data, profile_data
@@ -215,7 +216,7 @@ def test_research_files_go_to_the_private_bucket_and_out_through_the_rule(
     response = download(client, public)
     assert response.status_code == 200 and body(response) == public_pdf
     assert response["Content-Type"] == "application/pdf"
-    assert download(client, private).status_code == 404
+    assert sent_to_sign_in(download(client, private))
     client.force_login(outsider)
     assert download(client, public).status_code == 200
     assert download(client, private).status_code == 404
