@@ -234,7 +234,13 @@ class Places[P: models.Model, C: models.Model]:
     ) -> Callable[[HttpRequest, str], HttpResponse]:
         """The view behind the links in the emails: see the claim, confirm
         the address, cancel. Anyone holding the link may use it; a link that
-        does not verify is not found."""
+        does not verify is not found.
+
+        Cancelling gives the places away at once, so it takes two steps
+        that work without JavaScript: the "Cancel" button opens the same
+        page asking to confirm (``?step=cancel``, saying when someone on the
+        waitlist gets the place), and only its form (``confirmed=yes``)
+        cancels. After any action the page comes back showing the new state."""
 
         @never_cache
         def view(request: HttpRequest, token: str) -> HttpResponse:
@@ -246,9 +252,21 @@ class Places[P: models.Model, C: models.Model]:
                 if action == "confirm":
                     self.confirm(found)
                 elif action == "cancel":
+                    if request.POST.get("confirmed") != "yes":
+                        return redirect(reverse(self.page, args=[token]) + "?step=cancel")
                     self.cancel(found)
                 return redirect(self.page, token=token)
-            return render(request, template, context(found))
+            confirming = request.GET.get("step") == "cancel" and self.is_active(found)
+            return render(
+                request,
+                template,
+                context(found)
+                | {
+                    "confirming": confirming,
+                    "someone_waits": confirming and self.someone_waits(found),
+                    "keep_url": reverse(self.page, args=[token]),
+                },
+            )
 
         return view
 
@@ -276,6 +294,18 @@ class Places[P: models.Model, C: models.Model]:
 
     def is_active(self, claim: C) -> bool:
         return self._get(claim, self.fields.status) in self.statuses.active
+
+    def someone_waits(self, claim: C) -> bool:
+        """Whether cancelling this claim would give its places to someone on
+        the waitlist now (what the confirmation says before it is too late)."""
+        f = self.fields
+        if self._get(claim, f.status) not in self.statuses.holding:
+            return False
+        parent = self._get(claim, f.parent)
+        if not self.may_promote(parent):
+            return False
+        waiting = {f.status: self.statuses.waitlisted, f"{f.address_confirmed}__isnull": False}
+        return self.claims_of(parent).filter(**waiting).exclude(pk=claim.pk).exists()
 
     def lock(self, parent: P) -> P:
         """The parent's row, locked until the transaction ends."""

@@ -146,6 +146,8 @@ def test_a_visitor_signs_up_from_a_news_post_confirms_and_cancels_from_the_remin
     subject = say(language, "Tomorrow: %(opportunity)s", opportunity=opportunity.title)
     trip.goto(link_in(portal.email_to(email, subject), "/volunteer/sign-ups/"))
     page.get_by_role("button", name=say(language, "Cancel my sign-up")).click()
+    trip.settle()  # the confirmation step, checked like any page
+    page.get_by_role("button", name=say(language, "Yes, cancel my place")).click()
     trip.settle(again=True)
     expect(page.get_by_role("status")).to_contain_text(say(language, Signup.Status.CANCELLED.label))
     signup = Signup.objects.get(shift=shift, email=email)

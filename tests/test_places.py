@@ -133,7 +133,14 @@ def test_the_page_behind_the_link_confirms_and_cancels(config, client):
     assert client.get(page).status_code == 200
     assert client.post(page, {"action": "confirm"}).status_code == 302
     assert _status(claim) == "confirmed"
-    client.post(page, {"action": "cancel"})
+    # Cancelling asks first: the button leads to a confirmation step, and
+    # only its form cancels.
+    asked = client.post(page, {"action": "cancel"})
+    assert asked.status_code == 302 and asked["Location"].endswith("?step=cancel")
+    assert _status(claim) == "confirmed"
+    step = client.get(asked["Location"]).content.decode()
+    assert 'name="confirmed" value="yes"' in step and "Keep my place" in step
+    assert client.post(page, {"action": "cancel", "confirmed": "yes"}).status_code == 302
     assert _status(claim) == "cancelled"
     assert client.get(page.replace("/p", "/x", 1)[:-3] + "zz/").status_code == 404
 

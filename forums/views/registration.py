@@ -19,7 +19,7 @@ from forums import calendar, invitations, registration
 from forums.access import get_forum_for_viewer
 from forums.forms import GuestForm, InvitedGuestForm
 from forums.models import Forum, Registration
-from forums.views.forum import rsvp_context
+from forums.views.forum import own_registration, rsvp_context
 from justop import places, ratelimit
 
 
@@ -30,6 +30,11 @@ def rsvp(request: HttpRequest, slug: str) -> HttpResponse:
     in place; without JavaScript the page comes back."""
     forum = get_forum_for_viewer(request, slug)
     going = request.POST.get("going") == "yes"
+    if not going and request.POST.get("confirmed") != "yes":
+        mine = own_registration(request, forum)
+        if mine is not None and mine.is_active:
+            # Giving a place up is not undone: ask first (the waitlist may take it).
+            return _confirm_not_going(request, forum, mine)
     try:
         registration.rsvp(forum, signed_in_person(request), going=going)
     except registration.Closed:
@@ -38,6 +43,16 @@ def rsvp(request: HttpRequest, slug: str) -> HttpResponse:
         context = rsvp_context(request, forum) | {"swapped": True}
         return render(request, "forums/forum_detail.html#rsvp", context)
     return redirect(forum)
+
+
+def _confirm_not_going(request: HttpRequest, forum: Forum, mine: Registration) -> HttpResponse:
+    context = rsvp_context(request, forum) | {
+        "confirming": True,
+        "someone_waits": registration.PLACES.someone_waits(mine),
+    }
+    if getattr(request, "htmx", None):
+        return render(request, "forums/forum_detail.html#rsvp", context | {"swapped": True})
+    return render(request, "forums/rsvp_cancel.html", context)
 
 
 REGISTER = places.ClaimForm(

@@ -160,7 +160,10 @@ def test_fifty_simultaneous_registrations_over_http_fill_ten_places_and_wait_in_
     leaving, first_waiting = held[0], waiting[0]
     link = reverse("forums:registration", args=[registration.token(leaving)])
     csrf = TOKEN.search(confirm.get(link)).group(1)
-    assert confirm.post(link, {"csrfmiddlewaretoken": csrf, "action": "cancel"}) == 302
+    assert (
+        confirm.post(link, {"csrfmiddlewaretoken": csrf, "action": "cancel", "confirmed": "yes"})
+        == 302
+    )
     first_waiting.refresh_from_db()
     assert first_waiting.status == Status.CONFIRMED
     assert Registration.objects.filter(forum=forum, status=Status.CONFIRMED).count() == PLACES

@@ -96,7 +96,11 @@ def test_a_member_says_not_going_then_changes_their_mind(client):
     assert Registration.objects.filter(forum=forum, user=member).count() == 1
     assert Registration.objects.get(forum=forum, user=member).status == Status.CONFIRMED
 
-    client.post(url, {"going": "no"})
+    # Giving up a place asks first; only the confirmation gives it up.
+    asked = client.post(url, {"going": "no"})
+    assert asked.status_code == 200 and "Yes, cancel my place" in asked.content.decode()
+    assert Registration.objects.get(forum=forum, user=member).status == Status.CONFIRMED
+    client.post(url, {"going": "no", "confirmed": "yes"})
     assert Registration.objects.get(forum=forum, user=member).status == Status.DECLINED
     assert registration.places_left(forum) == forum.capacity
 
@@ -174,6 +178,8 @@ def test_a_visitor_registers_confirms_by_the_emailed_link_and_cancels(client, sm
     assert "BEGIN:VEVENT" in ics.get_content()
 
     assert client.post(path, {"action": "cancel"}).status_code == 302
+    assert status_of(held) == Status.CONFIRMED  # asked to confirm first
+    assert client.post(path, {"action": "cancel", "confirmed": "yes"}).status_code == 302
     assert status_of(held) == Status.CANCELLED
     assert registration.places_left(forum) == 5
     assert any("cancelled" in str(m["Subject"]) for m in smtp_sink.to("ana@example.org"))
@@ -337,3 +343,21 @@ def test_my_forums_lists_a_persons_registrations(client):
 
     assert "Transit and jobs" in page
     assert "Somebody else" not in page
+
+
+def test_giving_up_a_place_asks_first_in_place_and_says_the_waitlist_takes_it(client):
+    forum = ForumFactory(audience=Forum.Audience.MEMBERS, capacity=1)
+    member, waiting = MemberFactory(), MemberFactory()
+    registration.rsvp(forum, member, going=True)
+    registration.rsvp(forum, waiting, going=True)
+    client.force_login(member)
+    url = reverse("forums:rsvp", args=[forum.slug])
+
+    asked = client.post(url, {"going": "no"}, headers={"HX-Request": "true"})
+
+    fragment = asked.content.decode()
+    assert asked.status_code == 200 and "<html" not in fragment  # swapped in place
+    assert "Your place will go to the next person on the waitlist." in fragment
+    assert Registration.objects.get(forum=forum, user=waiting).status == Status.WAITLISTED
+    client.post(url, {"going": "no", "confirmed": "yes"}, headers={"HX-Request": "true"})
+    assert Registration.objects.get(forum=forum, user=waiting).status == Status.CONFIRMED
