@@ -30,6 +30,9 @@ $(VENV)/.installed: requirements-dev.lock requirements.lock pyproject.toml
 
 install: $(VENV)/.installed
 
+# The links in emails and the sign-in address seed_demo prints follow the
+# port the server listens on, unless SITE_URL is set.
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: install
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo

@@ -16,13 +16,11 @@ class CircleConfig(AppConfig):
             HomeSection,
             MailStream,
             MemberHomeSection,
-            NavLink,
             register_demo_seeder,
             register_digest_section,
             register_home_section,
             register_mail_stream,
             register_member_home_section,
-            register_nav_link,
         )
 
         # Before django.contrib.auth's update_last_login (circle comes first
@@ -35,10 +33,6 @@ class CircleConfig(AppConfig):
                 member_home.organizations_and_tasks,
                 order=10,
             )
-        )
-        # First of the members' links.
-        register_nav_link(
-            NavLink("member-home", _("My home"), "circle:member_home", order=0, members_only=True)
         )
 
         register_home_section(

@@ -3,6 +3,8 @@
 The six guiding principles are also the topics of the research library.
 """
 
+from dataclasses import dataclass
+
 from django.utils.translation import gettext_lazy as _
 
 MISSION = _(
@@ -68,3 +70,40 @@ GUIDING_PRINCIPLES = [
         ),
     ),
 ]
+
+
+@dataclass(frozen=True)
+class Convener:
+    """Who convenes the Circle, as the footer and emails name them: one
+    place for the address and the links, so they change once."""
+
+    name: str
+    street: str
+    locality: str
+    region: str
+    postal_code: str
+    website: str
+    email: str
+    # (label, address); the labels are the networks' own names.
+    social: tuple[tuple[str, str], ...]
+
+    @property
+    def address_lines(self) -> tuple[str, str]:
+        return self.street, f"{self.locality}, {self.region} {self.postal_code}"
+
+
+CONVENER = Convener(
+    name="Partnership for Southern Equity",
+    street="50 Hurt Plaza SE, Suite 1510",
+    locality="Atlanta",
+    region="GA",
+    postal_code="30303",
+    website="https://psequity.org",
+    email="info@psequity.org",
+    social=(
+        ("Facebook", "https://www.facebook.com/psequity"),
+        ("Instagram", "https://www.instagram.com/psequity/"),
+        ("LinkedIn", "https://www.linkedin.com/company/partnership-for-southern-equity"),
+        ("X", "https://x.com/psequity"),
+    ),
+)

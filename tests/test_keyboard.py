@@ -44,7 +44,7 @@ FOCUS_STATE = """() => {
     focused, unfocused,
     target: el.getAttribute("tabindex") === "-1",
     name: `${el.tagName.toLowerCase()}#${el.id} ${(el.textContent || "").trim().slice(0, 40)}`,
-    href: el.getAttribute("href"),
+    href: el.getAttribute("href") ?? (el.tagName === "BUTTON" ? `button:${el.value}` : null),
     inMenu: el.closest(".nav-list") !== null,
     inViewport: box.width > 0 && box.height > 0 && box.bottom > 0 && box.right > 0
       && box.top < innerHeight && box.left < innerWidth,
@@ -83,11 +83,16 @@ def tab_to(page: Any, selector: str, limit: int = 40) -> list[dict[str, Any]]:
 
 
 def menu_links(page: Any) -> list[str]:
-    """The main menu's links as they are laid out: row by row, left to right."""
+    """The main menu's links and buttons (the language switch) as they are
+    laid out: row by row, left to right; a button by its value."""
     return page.evaluate(
-        """() => [...document.querySelectorAll("nav[aria-label] .nav-list a")]
-             .map(a => [a.getBoundingClientRect(), a.getAttribute("href")])
-             .sort(([a], [b]) => Math.round(a.top - b.top) || a.left - b.left)
+        """() => [...document.querySelectorAll("nav[aria-label] .nav-list :is(a, button)")]
+             .map(a => [a.getBoundingClientRect(),
+                        a.getAttribute("href") ?? `button:${a.value}`])
+             // Boxes that overlap vertically share a row (a taller button sits
+             // a little higher than the links beside it).
+             .sort(([a], [b]) => (a.top < b.bottom && b.top < a.bottom)
+                 ? a.left - b.left : a.top - b.top)
              .map(([, href]) => href)"""
     )
 
@@ -109,7 +114,13 @@ def test_the_skip_link_leads_to_the_content_and_tab_follows_the_menu(browser, li
         page.goto(live_server.url + "/")
         expected = menu_links(page)
         assert reverse("news:list") in expected and reverse("account_login") in expected
-        stops = tab_to(page, f".nav-list a[href='{expected[-1]}']")
+        last = expected[-1]
+        stops = tab_to(
+            page,
+            f".nav-list button[value='{last.removeprefix('button:')}']"
+            if last.startswith("button:")
+            else f".nav-list a[href='{last}']",
+        )
         menu = [s["href"] for s in stops if s["inMenu"]]
         assert menu == expected
         # Shift+Tab walks back the same way.

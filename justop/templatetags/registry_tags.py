@@ -29,7 +29,12 @@ def manage_pages(organization: Any) -> list[dict[str, Any]]:
 def nav_links(is_member: bool) -> list[dict[str, Any]]:
     """The sections apps add to the main menu, for a member or not."""
     return [
-        {"key": link.key, "label": link.label, "url": reverse(link.url_name)}
+        {
+            "key": link.key,
+            "label": link.label,
+            "url": reverse(link.url_name),
+            "members_only": link.members_only,
+        }
         for link in registry.nav_links()
         if is_member or not link.members_only
     ]

@@ -30,6 +30,37 @@
     });
   }
 
+  // The members' sections are a <details> inside the menu. Escape closes
+  // it first (the menu around it stays open) and gives focus back to its
+  // button; leaving it by Tab or a click elsewhere closes it too, so the
+  // drop-down of wide screens never lingers over the page.
+  var groups = document.querySelectorAll("details.nav-group");
+  Array.prototype.forEach.call(groups, function (group) {
+    var button = group.querySelector("summary");
+    group.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && group.open) {
+        event.stopPropagation();
+        group.open = false;
+        button.focus();
+      }
+    });
+    group.addEventListener("focusout", function (event) {
+      var next = event.relatedTarget;
+      if (next && !group.contains(next)) {
+        group.open = false;
+      }
+    });
+  });
+  if (groups.length) {
+    document.addEventListener("click", function (event) {
+      Array.prototype.forEach.call(groups, function (group) {
+        if (group.open && !group.contains(event.target)) {
+          group.open = false;
+        }
+      });
+    });
+  }
+
   // A form sent back with errors: focus its first field in error, whose
   // description is the error message, so the person hears what to fix and
   // is where to fix it (unless the page focuses something on purpose).
