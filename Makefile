@@ -16,6 +16,7 @@ help:
 	@echo "make messages - update and compile the translation catalogues"
 	@echo "make bench  - weekly digest (20,000 members, BENCH_MEMBERS), research search (100,000 resources, BENCH_RESOURCES) and pages at the scale of a region (BENCH_SCALE) benchmarks, see docs/performance.md"
 	@echo "make audit  - Lighthouse scores of the main pages under production gunicorn, written to docs/quality.md"
+	@echo "make screenshots - PNGs of the main pages at 1280 px and 390 px from the demo data, written to docs/screenshots/"
 
 # The virtualenv is rebuilt when the lock file changes.
 $(VENV)/.installed: requirements-dev.lock requirements.lock pyproject.toml
@@ -53,7 +54,7 @@ format: install
 	$(VENV)/bin/ruff format .
 
 messages: install
-	$(PY) manage.py makemessages --all --ignore=.venv --ignore=tests --ignore=bench
+	$(PY) manage.py makemessages --all --no-obsolete --ignore=.venv --ignore=tests --ignore=bench
 	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:
@@ -75,3 +76,10 @@ bench: install
 .PHONY: audit
 audit: install
 	$(PY) scripts/audit
+
+# Full-page PNGs of home, an organization, a forum and a research resource at
+# 1280 px and 390 px, from the demo data on a throwaway SQLite database; see
+# docs/screenshots/README.md.
+.PHONY: screenshots
+screenshots: install
+	$(PY) scripts/screenshots.py
