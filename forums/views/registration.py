@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -40,9 +41,19 @@ def rsvp(request: HttpRequest, slug: str) -> HttpResponse:
     except registration.Closed:
         messages.error(request, _("Registration for this forum is closed."))
     if getattr(request, "htmx", None):
-        context = rsvp_context(request, forum) | {"swapped": True}
-        return render(request, "forums/forum_detail.html#rsvp", context)
+        return _swapped(request, forum)
     return redirect(forum)
+
+
+def _swapped(request: HttpRequest, forum: Forum) -> HttpResponse:
+    """The RSVP block in its new state, and out of band the online link,
+    which only people with a place see (it goes on cancelling)."""
+    context = rsvp_context(request, forum) | {"swapped": True}
+    html = render_to_string("forums/forum_detail.html#rsvp", context, request)
+    if forum.online_url:
+        oob = context | {"oob": True}
+        html += render_to_string("forums/forum_detail.html#online", oob, request)
+    return HttpResponse(html)
 
 
 def _confirm_not_going(request: HttpRequest, forum: Forum, mine: Registration) -> HttpResponse:

@@ -361,3 +361,21 @@ def test_giving_up_a_place_asks_first_in_place_and_says_the_waitlist_takes_it(cl
     assert Registration.objects.get(forum=forum, user=waiting).status == Status.WAITLISTED
     client.post(url, {"going": "no", "confirmed": "yes"}, headers={"HX-Request": "true"})
     assert Registration.objects.get(forum=forum, user=waiting).status == Status.CONFIRMED
+
+
+def test_after_cancelling_in_place_the_online_link_goes_too(client):
+    forum = ForumFactory(audience=Forum.Audience.MEMBERS, online_url="https://meet.example.org/joc")
+    member = MemberFactory()
+    registration.rsvp(forum, member, going=True)
+    client.force_login(member)
+    assert "https://meet.example.org/joc" in client.get(forum.get_absolute_url()).content.decode()
+    url = reverse("forums:rsvp", args=[forum.slug])
+
+    done = client.post(url, {"going": "no", "confirmed": "yes"}, headers={"HX-Request": "true"})
+
+    swapped = done.content.decode()
+    assert 'id="forum-online" hx-swap-oob="true"' in swapped
+    assert "https://meet.example.org/joc" not in swapped
+    assert "Online: the link is sent to people registered." in swapped
+    again = client.post(url, {"going": "yes"}, headers={"HX-Request": "true"}).content.decode()
+    assert "https://meet.example.org/joc" in again
