@@ -28,17 +28,20 @@ LANGUAGES_AND_VIEWPORTS = [
 
 @dataclass
 class Place:
-    """A page and the selectors of its main actions (each must match)."""
+    """A page and the selectors of its main actions (each must match), as
+    the admin or as a visitor nobody signed in to sees it."""
 
     name: str
     path: str
     actions: list[str]
+    visitor: bool = False
 
 
 @pytest.fixture
 def places() -> tuple[Any, list[Place]]:
     """The main pages as an admin of an organization with long names sees
-    them, the worst case for a narrow screen."""
+    them, the worst case for a narrow screen, and the public ones with their
+    visitor's action (register, sign up, download)."""
     organization = OrganizationFactory(
         name="Metropolitan Atlanta Workforce Development Partnership",
         slug="metro-workforce",
@@ -101,6 +104,24 @@ def places() -> tuple[Any, list[Place]]:
         Place(
             "asks board", reverse("asks:board"), [f'main a[href="{reverse("asks:post_create")}"]']
         ),
+        Place(
+            "volunteer opportunity (visitor)",
+            shift.opportunity.get_absolute_url(),
+            [f'a[href="{reverse("volunteer:sign_up", args=[shift.opportunity.slug, shift.pk])}"]'],
+            visitor=True,
+        ),
+        Place(
+            "forum detail (visitor)",
+            forum.get_absolute_url(),
+            [f'#rsvp a[href="{reverse("forums:register", args=[forum.slug])}"]'],
+            visitor=True,
+        ),
+        Place(
+            "research resource (visitor)",
+            resource.get_absolute_url(),
+            [f'a[href="{reverse("research:download", args=[resource.slug])}"]'],
+            visitor=True,
+        ),
     ]
 
 
@@ -142,18 +163,21 @@ def test_the_main_pages_fit_the_screen_with_their_action_in_view(
     browser, live_server, axe, places, language, viewport
 ):
     admin, pages = places
-    context = page_context(browser, live_server, language, viewport, admin)
-    page = context.new_page()
     problems: list[str] = []
-    try:
-        for place in pages:
-            response = page.goto(live_server.url + place.path)
-            assert response is not None and response.status == 200, place.name
-            assert page.get_attribute("html", "lang") == language, place.name
-            problems += layout_problems(page, place)
-            problems += violations(axe, page, place.name)
-    finally:
-        context.close()
+    for person in (admin, None):
+        context = page_context(browser, live_server, language, viewport, person)
+        page = context.new_page()
+        try:
+            for place in pages:
+                if place.visitor != (person is None):
+                    continue
+                response = page.goto(live_server.url + place.path)
+                assert response is not None and response.status == 200, place.name
+                assert page.get_attribute("html", "lang") == language, place.name
+                problems += layout_problems(page, place)
+                problems += violations(axe, page, place.name)
+        finally:
+            context.close()
     assert not problems, "\n".join(problems)
 
 
