@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from circle import invitations
 from circle.access import Acting
@@ -35,12 +36,24 @@ MAX_CSV_BYTES = 1024 * 1024
 Side = Organization.Side
 
 
+MAX_PASTED_CHARACTERS = 200_000
+
+
 class InviteForm(forms.Form):
+    """Addresses to invite. A list with a problem is refused whole, kept for
+    correction with every problem by line, unless the admin asks to skip the
+    lines with a problem: a careful admin fixes a typo rather than have it
+    silently dropped, but should not have to delete colleagues one by one."""
+
     emails = forms.CharField(
         label=_("Email addresses"),
         required=False,
+        max_length=MAX_PASTED_CHARACTERS,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("One or many: separate them with commas, spaces or new lines."),
+        help_text=_(
+            "One or many: separate them with commas, semicolons or new lines. "
+            "Names are welcome: Ana Díaz <ana@example.org>."
+        ),
     )
     csv_file = forms.FileField(
         label=_("Or a CSV file"),
@@ -50,6 +63,19 @@ class InviteForm(forms.Form):
     role = forms.ChoiceField(
         label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.MEMBER
     )
+    skip_problems = forms.BooleanField(
+        label=_("Skip the lines with a problem and invite the others"),
+        required=False,
+        help_text=_(
+            "Otherwise nobody is invited until every line listed is corrected or removed; "
+            "the list stays here for that."
+        ),
+    )
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+        self.problems: list[invitations.Entry] = []
 
     def clean_csv_file(self) -> Any:
         upload = self.cleaned_data.get("csv_file")
@@ -64,26 +90,64 @@ class InviteForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if self.errors:
+            return data
         upload = data.get("csv_file")
-        valid, invalid = invitations.parse_addresses(
-            data.get("emails", ""), upload.read() if upload else None
+        entries = invitations.check_addresses(
+            self.organization,
+            invitations.read_addresses(data.get("emails", ""), upload.read() if upload else None),
         )
-        if invalid:
+        self.problems = [e for e in entries if e.problem is not None]
+        addresses = [e.email for e in entries if e.problem is None]
+        if self.problems and not data.get("skip_problems"):
             self.add_error(
                 "emails",
-                _("These are not email addresses: %(list)s. Correct or remove them.")
-                % {"list": ", ".join(invalid[:20]) + (" …" if len(invalid) > 20 else "")},
+                ngettext_lazy(
+                    "%(count)d line needs attention (listed above): correct or remove it, "
+                    "or choose to skip it.",
+                    "%(count)d lines need attention (listed above): correct or remove them, "
+                    "or choose to skip them.",
+                    "count",
+                )
+                % {"count": len(self.problems)},
             )
-        elif not valid:
+        elif not addresses and not self.problems:
             self.add_error("emails", _("Enter at least one email address or choose a CSV file."))
-        elif len(valid) > invitations.MAX_PER_REQUEST:
-            self.add_error(
-                "emails",
-                _("At most %(max)s addresses at a time; this list has %(count)s.")
-                % {"max": invitations.MAX_PER_REQUEST, "count": len(valid)},
-            )
-        data["addresses"] = valid
+        elif not addresses:
+            self.add_error("emails", _("No line is left to invite once the others are skipped."))
+        data["addresses"] = addresses
         return data
+
+    def problem_messages(self) -> list[str]:
+        """What is wrong, line by line, in words."""
+        return [self.problem_message(entry) for entry in self.problems]
+
+    @staticmethod
+    def problem_message(entry: invitations.Entry) -> str:
+        Problem = invitations.Problem
+        if entry.source == "csv":
+            where = _("CSV file, line %(line)s") % {"line": entry.line}
+        else:
+            where = _("Line %(line)s") % {"line": entry.line}
+        values = {"where": where, "text": entry.text, "email": entry.email}
+        if entry.problem == Problem.INVALID:
+            return _("%(where)s: “%(text)s” is not a valid email address.") % values
+        if entry.problem == Problem.MEMBER:
+            return _("%(where)s: %(email)s is already a member.") % values
+        if entry.problem == Problem.PENDING:
+            return _("%(where)s: %(email)s is already invited and has not answered yet.") % values
+        if entry.problem == Problem.DUPLICATE and entry.first_source != entry.source:
+            return _(
+                "%(where)s: %(email)s is a duplicate of line %(first)s of the pasted list."
+            ) % (values | {"first": entry.first_line})
+        if entry.problem == Problem.DUPLICATE:
+            return _("%(where)s: %(email)s is a duplicate of line %(first)s.") % (
+                values | {"first": entry.first_line}
+            )
+        return _(
+            "%(where)s: too many addresses; at most %(max)s at a time. "
+            "Send this one and the rest in another batch."
+        ) % (values | {"max": invitations.MAX_PER_REQUEST})
 
 
 class AcceptInvitationForm(forms.Form):

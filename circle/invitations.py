@@ -9,14 +9,17 @@ from __future__ import annotations
 import csv
 import io
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from email.utils import getaddresses
+from enum import StrEnum
+from typing import Literal
 
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -41,31 +44,158 @@ class InvitationError(Exception):
 
 # --- Addresses ------------------------------------------------------------------------
 
+Source = Literal["list", "csv"]
 
-def parse_addresses(text: str = "", csv_bytes: bytes | None = None) -> tuple[list[str], list[str]]:
-    """Addresses from a pasted list (commas, semicolons, spaces or lines) and/or
-    a CSV file (any column holding an address). Returns (valid, invalid),
-    lowercased, without duplicates, in the order given."""
-    candidates: list[str] = []
-    for chunk in text.replace(",", "\n").replace(";", "\n").split():
-        candidates.append(chunk.strip("<>\"'"))
+
+class Problem(StrEnum):
+    INVALID = "invalid"  # not an email address
+    MEMBER = "member"  # already in the organization
+    PENDING = "pending"  # an invitation is open and has not expired
+    DUPLICATE = "duplicate"  # the same address earlier in the list or file
+    TOO_MANY = "too_many"  # past MAX_PER_REQUEST; nothing after it is read
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One address as the admin wrote it, with where it was and what is wrong
+    with it, if anything."""
+
+    source: Source
+    line: int
+    text: str
+    email: str = ""
+    name: str = ""
+    problem: Problem | None = None
+    # Where the first copy of a duplicate is.
+    first_source: Source | None = None
+    first_line: int | None = None
+
+
+def _items(line: str) -> list[str]:
+    """A line cut at commas and semicolons, except inside a quoted display name
+    or angle brackets (`"Díaz, Ana" <ana@example.org>` is one item)."""
+    items: list[str] = []
+    current: list[str] = []
+    quoted = angled = False
+    for char in line:
+        if char == '"':
+            quoted = not quoted
+        elif char == "<" and not quoted:
+            angled = True
+        elif char == ">" and not quoted:
+            angled = False
+        elif char in ",;" and not quoted and not angled:
+            items.append("".join(current))
+            current = []
+            continue
+        current.append(char)
+    items.append("".join(current))
+    return [item.strip() for item in items if item.strip()]
+
+
+def _address(item: str) -> tuple[str, str] | None:
+    """(name, address) of one item, read by the standard library's parser, or
+    None when it is not exactly one valid address."""
+    pairs = getaddresses([item])
+    if len(pairs) != 1:
+        return None
+    name, address = pairs[0]
+    address = address.strip().lower()
+    if len(address) > 254:
+        return None
+    try:
+        validate_email(address)
+    except ValidationError:
+        return None
+    return name.strip(), address
+
+
+def _entries_of(source: Source, line: int, chunk: str) -> list[Entry]:
+    entries = []
+    for item in _items(chunk):
+        parsed = _address(item)
+        if parsed is None and "<" not in item and '"' not in item:
+            # Addresses separated by spaces only: each word must be one.
+            words = item.split()
+            if len(words) > 1 and all("@" in word for word in words):
+                entries.extend(_entries_of(source, line, ",".join(words)))
+                continue
+        if parsed is None:
+            entries.append(Entry(source, line, item, problem=Problem.INVALID))
+        else:
+            entries.append(Entry(source, line, item, email=parsed[1], name=parsed[0]))
+    return entries
+
+
+def read_addresses(text: str = "", csv_bytes: bytes | None = None) -> list[Entry]:
+    """Every address of a pasted list (several per line, separated by commas or
+    semicolons, with or without a display name) and of a CSV file (any cell
+    holding an @), each with its line number. Marks what is not an address,
+    what repeats an earlier entry and the first entry past MAX_PER_REQUEST,
+    after which nothing is read."""
+    lines: list[tuple[Source, int, str]] = [
+        ("list", number, line) for number, line in enumerate(text.splitlines(), start=1)
+    ]
     if csv_bytes:
         content = csv_bytes.decode("utf-8-sig", errors="replace")
-        for row in csv.reader(io.StringIO(content)):
-            candidates.extend(cell.strip() for cell in row if "@" in cell)
-    valid: list[str] = []
-    invalid: list[str] = []
-    for candidate in candidates:
-        address = candidate.strip().lower()
-        if not address or address in valid or address in invalid:
-            continue
-        try:
-            validate_email(address)
-        except ValidationError:
-            invalid.append(candidate.strip())
-        else:
-            valid.append(address)
-    return valid, invalid
+        reader = csv.reader(io.StringIO(content))
+        lines.extend(
+            ("csv", reader.line_num, cell) for row in reader for cell in row if "@" in cell
+        )
+    entries: list[Entry] = []
+    seen: dict[str, Entry] = {}
+    for source, number, chunk in lines:
+        for entry in _entries_of(source, number, chunk):
+            if entry.problem is None and entry.email in seen:
+                first = seen[entry.email]
+                entry = replace(
+                    entry,
+                    problem=Problem.DUPLICATE,
+                    first_source=first.source,
+                    first_line=first.line,
+                )
+            elif entry.problem is None and len(seen) >= MAX_PER_REQUEST:
+                entries.append(replace(entry, problem=Problem.TOO_MANY))
+                return entries
+            elif entry.problem is None:
+                seen[entry.email] = entry
+            entries.append(entry)
+    return entries
+
+
+def check_addresses(organization: Organization, entries: list[Entry]) -> list[Entry]:
+    """The entries again, with the people already in the organization and the
+    addresses already invited (and not expired) marked; two queries."""
+    emails = [e.email for e in entries if e.problem is None]
+    members = set(
+        Membership.objects.filter(organization=organization, user__email__in=emails).values_list(
+            "user__email", flat=True
+        )
+    )
+    pending = set(
+        organization.invitations.filter(
+            email__in=emails,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        ).values_list("email", flat=True)
+    )
+    checked = []
+    for entry in entries:
+        if entry.problem is None and entry.email in members:
+            entry = replace(entry, problem=Problem.MEMBER)
+        elif entry.problem is None and entry.email in pending:
+            entry = replace(entry, problem=Problem.PENDING)
+        checked.append(entry)
+    return checked
+
+
+def pending_invitations(organization: Organization, q: str = "") -> QuerySet[Invitation]:
+    """The invitations nobody answered yet, by address; `q` finds part of one."""
+    pending = organization.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+    if q:
+        pending = pending.filter(email__icontains=q)
+    return pending.order_by("email", "pk")
 
 
 # --- Inviting -----------------------------------------------------------------------------

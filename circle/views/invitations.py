@@ -8,6 +8,7 @@ from allauth.account.models import EmailAddress
 from allauth.account.utils import perform_login
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,13 +30,16 @@ from circle.forms import MAX_CSV_BYTES, AcceptInvitationForm, InviteForm
 from circle.models import Invitation, InvitationBatch, User
 from justop.bodylimit import accepts_uploads
 
+PER_PAGE = 50
+MAX_QUERY = 100
+
 
 @accepts_uploads(max_bytes=MAX_CSV_BYTES)
 @login_required
 def manage_invitations(request: HttpRequest, slug: str) -> HttpResponse:
     access = get_org_for_admin(request, slug)
     organization = access.organization
-    form = InviteForm(request.POST or None, request.FILES or None)
+    form = InviteForm(request.POST or None, request.FILES or None, organization=organization)
     if request.method == "POST" and form.is_valid():
         person = signed_in_person(request)
         result = invitations.invite(
@@ -47,29 +51,32 @@ def manage_invitations(request: HttpRequest, slug: str) -> HttpResponse:
             language=request.LANGUAGE_CODE,
         )
         remember_acting_organization(person, organization)
-        _report(request, result)
+        _report(request, result, skipped=len(form.problems))
         if result.batch is not None:
             return redirect("circle:invitation_batch", slug=slug, pk=result.batch.pk)
         return redirect("circle:manage_invitations", slug=slug)
-    pending = (
-        organization.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True)
-        .select_related("invited_by")
-        .order_by("email")
+    # A NUL is dropped (PostgreSQL refuses it in text); a longer query is cut.
+    q = request.GET.get("q", "").replace("\x00", "").strip()[:MAX_QUERY]
+    # get_page turns a missing, malformed or too large page number into a real page.
+    page = Paginator(invitations.pending_invitations(organization, q), PER_PAGE).get_page(
+        request.GET.get("page", "")[:10]
     )
-    return render(
-        request,
-        "circle/manage_invitations.html",
-        {
-            "organization": organization,
-            "access": access,
-            "form": form,
-            "pending": pending,
-            "acting": acting_on_management_page(request, access),
-        },
-    )
+    context = {
+        "organization": organization,
+        "access": access,
+        "form": form,
+        "q": q,
+        "page": page,
+        "page_range": page.paginator.get_elided_page_range(page.number),
+        "pending": list(page.object_list),
+        "acting": acting_on_management_page(request, access),
+    }
+    if getattr(request, "htmx", False) and request.method == "GET":
+        return render(request, "circle/manage_invitations.html#pending-list", context)
+    return render(request, "circle/manage_invitations.html", context)
 
 
-def _report(request: HttpRequest, result: invitations.InviteResult) -> None:
+def _report(request: HttpRequest, result: invitations.InviteResult, *, skipped: int) -> None:
     if result.sent:
         count = len(result.sent)
         messages.success(
@@ -80,6 +87,16 @@ def _report(request: HttpRequest, result: invitations.InviteResult) -> None:
                 count,
             )
             % {"count": count},
+        )
+    if skipped:
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)d line with a problem was skipped.",
+                "%(count)d lines with a problem were skipped.",
+                skipped,
+            )
+            % {"count": skipped},
         )
     for addresses, text in [
         (result.already_members, _("Already members, not invited: %(list)s.")),

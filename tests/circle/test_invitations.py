@@ -223,18 +223,21 @@ def test_accepting_an_invitation_lifts_an_earlier_opt_out(org, client, smtp_sink
 
 
 def test_addresses_come_from_a_pasted_list_and_a_csv_file():
-    valid, invalid = invitations.parse_addresses(
+    entries = invitations.read_addresses(
         "ana@example.org, Ben@Example.org; <carl@example.org>\nnot-an-address\nana@example.org",
         b"name,email\nDee,dee@example.org\nEve,eve@example.org\n",
     )
-    assert valid == [
+    assert [e.email for e in entries if e.problem is None] == [
         "ana@example.org",
         "ben@example.org",
         "carl@example.org",
         "dee@example.org",
         "eve@example.org",
     ]
-    assert invalid == ["not-an-address"]
+    assert [(e.line, e.text, e.problem) for e in entries if e.problem] == [
+        (2, "not-an-address", invitations.Problem.INVALID),
+        (3, "ana@example.org", invitations.Problem.DUPLICATE),
+    ]
 
 
 def test_a_list_with_a_mistake_is_refused_whole_and_kept_for_correction(admin_client, org):
@@ -244,7 +247,7 @@ def test_a_list_with_a_mistake_is_refused_whole_and_kept_for_correction(admin_cl
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert "These are not email addresses: ben(at)example.org" in html
+    assert "Line 2: “ben(at)example.org” is not a valid email address." in html
     assert "ana@example.org" in html  # the text is kept
     assert not Invitation.objects.exists()
 
