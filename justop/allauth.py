@@ -1,15 +1,41 @@
 import uuid
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpRequest
 from django.utils import translation
 from django.utils.html import strip_tags
 
 from justop import outbox
+
+
+@dataclass(frozen=True)
+class PortalSite:
+    """What allauth's emails call the site (current_site): the portal's name
+    and address, not the host the request happened to come in on."""
+
+    name: str
+    domain: str
+
+
+def portal_site() -> PortalSite:
+    return PortalSite(name=settings.SITE_NAME, domain=urlsplit(settings.SITE_URL).netloc)
+
+
+def on_portal(url: str) -> str:
+    """An absolute link allauth built from the request, moved onto SITE_URL:
+    an email's links lead to the portal's public address whichever host or
+    proxy the request that sent it came through."""
+    parts = urlsplit(url)
+    if not (parts.scheme and parts.netloc):
+        return url
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    return settings.SITE_URL + path
 
 
 class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
@@ -31,9 +57,13 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
         full_context = {
             "request": request,
             "email": email,
-            "current_site": get_current_site(request),
             **context,
+            "current_site": portal_site(),
+            "site_url": settings.SITE_URL,
         }
+        for key, value in context.items():
+            if key.endswith("_url") and isinstance(value, str):
+                full_context[key] = on_portal(value)
         with translation.override(language):
             message = self.render_mail(template_prefix, email, full_context)
         html = next(
