@@ -13,11 +13,13 @@ class CircleConfig(AppConfig):
         from justop.registry import (
             DemoSeeder,
             DigestSection,
+            HomeFigure,
             HomeSection,
             MailStream,
             MemberHomeSection,
             register_demo_seeder,
             register_digest_section,
+            register_home_figure,
             register_home_section,
             register_mail_stream,
             register_member_home_section,
@@ -37,6 +39,22 @@ class CircleConfig(AppConfig):
 
         register_home_section(
             HomeSection("continuum", "circle/home_continuum.html", home.continuum_section, order=20)
+        )
+        # Right after the continuum (same order, key after "continuum"); the
+        # wall of member organizations closes the page.
+        register_home_section(
+            HomeSection("figures", "circle/home_figures.html", home.figures_section, order=20)
+        )
+        register_home_section(
+            HomeSection("logo-wall", "circle/home_logo_wall.html", home.logo_wall_section, order=90)
+        )
+        register_home_figure(
+            HomeFigure(
+                "organizations",
+                home.member_organizations,
+                home.member_organizations_label,
+                order=10,
+            )
         )
         register_demo_seeder(DemoSeeder("organizations", demo.seed_organizations, order=10))
         register_mail_stream(
@@ -122,3 +140,8 @@ class CircleConfig(AppConfig):
                 "applications", _("Join applications"), staff_pages.person_applications, order=14
             )
         )
+
+        from circle.sitemaps import OrganizationSitemap
+        from justop.registry import register_sitemap
+
+        register_sitemap("organizations", OrganizationSitemap)

@@ -7,7 +7,7 @@ class ForumsConfig(AppConfig):
     verbose_name = _("Forums")
 
     def ready(self) -> None:
-        from forums import demo, invitations, sections
+        from forums import demo, invitations, sections, sitemaps
         from justop.registry import (
             DemoSeeder,
             DigestSection,
@@ -33,6 +33,13 @@ class ForumsConfig(AppConfig):
         )
         register_nav_link(NavLink("forums", _("Forums"), "forums:list", order=20))
 
+        from forums import figures
+        from justop.registry import HomeFigure, register_home_figure
+
+        register_home_figure(
+            HomeFigure("forums-held", figures.forums_held, figures.forums_held_label, order=20)
+        )
+
         from forums import member_home
         from justop.registry import MemberHomeSection, register_member_home_section
 
@@ -50,7 +57,7 @@ class ForumsConfig(AppConfig):
                 order=30,
             )
         )
-        register_sitemap("forums", sections.ForumSitemap)
+        register_sitemap("forums", sitemaps.ForumSitemap)
         register_demo_seeder(DemoSeeder("forums", demo.seed_forums, order=40))
 
         from celery.schedules import crontab

@@ -8,14 +8,12 @@ from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
-from django.contrib.sitemaps import Sitemap
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from circle.models import Membership, Organization
-from circle.viewers import ANONYMOUS, digest_viewer, viewer_of
+from circle.viewers import digest_viewer, viewer_of
 from forums.models import Forum, ForumInvitation
 from justop.digests import Period
 
@@ -90,14 +88,3 @@ def upcoming_for_members(
         if items:
             result[user.pk] = items[:DIGEST_COUNT]
     return result
-
-
-class ForumSitemap(Sitemap[Forum]):
-    changefreq = "weekly"
-    priority = 0.6
-
-    def items(self) -> QuerySet[Forum]:
-        return Forum.objects.visible_to(ANONYMOUS).filter(status=Forum.Status.PUBLISHED)
-
-    def lastmod(self, item: Forum) -> Any:
-        return item.updated_at

@@ -10,7 +10,7 @@ from justop.pagecache import visitor_cache
 from justop.registry import home_sections
 
 
-@visitor_cache(shows=("organizations", "news", "forums", "research"))
+@visitor_cache(shows=("organizations", "news", "forums", "research", "outcomes"))
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     return render(
@@ -56,14 +56,27 @@ def livez(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def robots_txt(request: HttpRequest) -> HttpResponse:
-    """Search engines may read the public site, not the member area or the admin."""
+    """Search engines may read the public site, not the member area, the
+    admin, nor any page behind a secret link (a registration, a sign-up, a
+    personal calendar, an invitation, a newsletter confirmation): those
+    addresses are in someone's email, and a crawler that was handed one
+    must not index it."""
     lines = [
         "User-agent: *",
         "Disallow: /admin/",
         "Disallow: /accounts/",
+        "Disallow: /home/",
+        "Disallow: /directory/",
+        "Disallow: /continuum/",
         "Disallow: /orgs/*/manage/",
         "Disallow: /invitations/",
         "Disallow: /unsubscribe/",
+        "Disallow: /forums/registrations/",
+        "Disallow: /forums/calendar/",
+        "Disallow: /forums/mine/",
+        "Disallow: /forums/*/invitation/",
+        "Disallow: /forums/*/check-in/",
+        "Disallow: /news/newsletter/confirm/",
         "Disallow: /volunteer/sign-ups/",
         f"Sitemap: {settings.SITE_URL}/sitemap.xml",
     ]

@@ -49,6 +49,7 @@ class NewsConfig(AppConfig):
         )
         register_sitemap("pages", sitemaps.PageSitemap)
         register_sitemap("news", sitemaps.PostSitemap)
+        register_sitemap("news-categories", sitemaps.CategorySitemap)
         register_demo_seeder(DemoSeeder("news", demo.seed_posts, order=30))
 
         from celery.schedules import crontab

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from django.contrib.sitemaps import Sitemap
 from django.db.models import QuerySet
 
+from justop.sitemaps import SiteSitemap
 from volunteering.models import Opportunity
 
 
-class OpportunitySitemap(Sitemap[Opportunity]):
+class OpportunitySitemap(SiteSitemap[Opportunity]):
     changefreq = "weekly"
     priority = 0.5
 
     def items(self) -> QuerySet[Opportunity]:
-        return Opportunity.objects.published()
+        return Opportunity.objects.published().order_by("pk")
