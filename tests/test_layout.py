@@ -182,6 +182,26 @@ def test_the_main_pages_fit_the_screen_with_their_action_in_view(
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
+def test_on_a_phone_the_members_table_is_titled_across_its_rows(
+    browser, live_server, places, language
+):
+    admin, pages = places
+    (members,) = [place for place in pages if place.name == "manage members"]
+    context = page_context(browser, live_server, language, "phone", admin)
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + members.path)
+        caption = page.locator("main table caption").bounding_box()
+        row = page.locator("main table tbody tr").first.bounding_box()
+    finally:
+        context.close()
+    assert caption and row
+    # Before, the caption was squeezed to its longest word (about 120 px)
+    # above rows 358 px wide.
+    assert caption["width"] >= row["width"] - 1, (caption["width"], row["width"])
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
 def test_on_a_desktop_the_content_is_wider_than_the_details_box(
     browser, live_server, places, language
 ):
