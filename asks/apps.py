@@ -62,8 +62,19 @@ class AsksConfig(AppConfig):
         from asks.models import Conversation, Match, Outcome, Post, PostResponse
         from justop import pagecache
 
-        # Asks & offers are for members only: no visitor's page shows them.
-        pagecache.ignore(Post, Match, Conversation, PostResponse, Outcome)
+        # Asks & offers are for members only: no visitor's page shows them,
+        # but the home page's figures count the people placed (outcomes).
+        pagecache.ignore(Post, Match, Conversation, PostResponse)
+        pagecache.watch(Outcome, "outcomes")
+
+        from asks import figures
+        from justop.registry import HomeFigure, register_home_figure
+
+        register_home_figure(
+            HomeFigure(
+                "people-placed", figures.people_placed, figures.people_placed_label, order=30
+            )
+        )
 
         from asks import staff_pages
         from justop.registry import PersonPanel, register_person_panel

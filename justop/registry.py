@@ -40,6 +40,46 @@ def home_sections(request: HttpRequest) -> list[tuple[HomeSection, dict[str, Any
     return shown
 
 
+# --- The Circle's figures on the home page --------------------------------------------
+# Large numbers under "The Circle in numbers" (member organizations, forums
+# held, people placed). Each app gives its own: count(request) applies the
+# app's visibility rule in one query; label(count) is the words under the
+# number for that count (ngettext). The home page renders them inside its
+# cached page, so a model a figure counts must be watched under a kind the
+# home page shows (justop/views.py).
+
+
+@dataclass(frozen=True)
+class HomeFigure:
+    key: str
+    count: Callable[[HttpRequest], int]
+    label: Callable[[int], str]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class ShownFigure:
+    key: str
+    count: int
+    label: str
+
+
+_home_figures: dict[str, HomeFigure] = {}
+
+
+def register_home_figure(figure: HomeFigure) -> None:
+    _home_figures[figure.key] = figure
+
+
+def home_figures(request: HttpRequest) -> list[ShownFigure]:
+    """Every registered figure for this request, in order."""
+    shown = []
+    for figure in sorted(_home_figures.values(), key=lambda f: (f.order, f.key)):
+        count = figure.count(request)
+        shown.append(ShownFigure(figure.key, count, figure.label(count)))
+    return shown
+
+
 # --- The member home (/home/) -----------------------------------------------------
 # What is waiting for a signed-in person: their next forums, new matches and
 # conversations of their organizations, what is new since their last visit,

@@ -16,11 +16,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from asks.models import Outcome
 from forums import registration
 from forums.models import Forum
 from justop import pagecache
 from news.models import NewsPost
 from research.models import Tag
+from tests.asks.factories import PostFactory
 from tests.factories import (
     MemberFactory,
     OrganizationFactory,
@@ -140,6 +142,7 @@ def test_a_registration_updates_the_places_left_on_the_cached_forum_page():
 # A row of a model each app watches (in its AppConfig.ready()), and the kind
 # of content its pages show.
 WATCHED_ROWS = {
+    "asks": ("outcomes", lambda: Outcome.objects.create(post=PostFactory(), people_placed=2)),
     "circle": ("organizations", OrganizationFactory),
     "forums": ("forums", ForumFactory),
     "news": ("news", NewsPostFactory),
