@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from circle.models import Membership
+from tests.asks.factories import PostFactory
 from tests.browsing import page_context
 from tests.factories import OrganizationFactory, member_of
 from tests.forums.factories import AgendaItemFactory, ForumFactory
@@ -58,6 +59,14 @@ def places() -> tuple[Any, list[Place]]:
     )
     for _ in range(2):
         member_of(organization, title="Career navigator")
+    PostFactory(
+        organization=organization,
+        author=admin,
+        title="Twenty entry-level advanced-manufacturing technicians for second shifts",
+        stages=["job-access"],
+        counties=["fulton", "dekalb"],
+        expertise=["Advanced manufacturing"],
+    )
     shift = ShiftFactory(role="Registration desk and greeting of job seekers")
     forum = ForumFactory(title="Transit, childcare and the first job", hosts=[organization])
     AgendaItemFactory(forum=forum, title="Welcome and introductions", speakers="Pat Staff")
