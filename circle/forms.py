@@ -11,9 +11,10 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
+from django.utils.html import format_html
 from django.utils.text import slugify
+from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
 
 from circle import invitations
 from circle.access import Acting
@@ -50,10 +51,6 @@ class InviteForm(forms.Form):
         required=False,
         max_length=MAX_PASTED_CHARACTERS,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_(
-            "One or many: separate them with commas, semicolons or new lines. "
-            "Names are welcome: Ana Díaz <ana@example.org>."
-        ),
     )
     csv_file = forms.FileField(
         label=_("Or a CSV file"),
@@ -76,6 +73,14 @@ class InviteForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.organization = organization
         self.problems: list[invitations.Entry] = []
+        # Django renders help text as HTML: the example's angle brackets are escaped.
+        self.fields["emails"].help_text = format_html(
+            gettext(
+                "One or many: separate them with commas, semicolons or new lines. "
+                "Names are welcome, as in {example}."
+            ),
+            example="Ana Díaz <ana@example.org>",
+        )
 
     def clean_csv_file(self) -> Any:
         upload = self.cleaned_data.get("csv_file")
