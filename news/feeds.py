@@ -7,18 +7,31 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
+from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed, SyndicationFeed
 from django.utils.translation import gettext as _
 
+from justop.images import renditions
+from justop.outbox import absolute
+from justop.syndication import FEED_CACHE_CONTROL, conditional
 from news.models import NewsPost
 
 ITEMS = 20
 
 
 class NewsFeed(Feed):  # type: ignore[type-arg]
+    """Every address in a feed (links, GUIDs, the feed's own) is built on
+    SITE_URL: Django's Feed would use the request's Host, so a feed fetched
+    through another name would give posts other GUIDs (readers show them
+    again as new)."""
+
     feed_type: type[SyndicationFeed] = Rss201rev2Feed
+
+    def __call__(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        response = super().__call__(request, *args, **kwargs)
+        response["Cache-Control"] = FEED_CACHE_CONTROL
+        return conditional(request, response)
 
     def get_object(self, request: HttpRequest, category: str | None = None) -> str | None:
         if category is not None and category not in NewsPost.Category.values:
@@ -33,8 +46,13 @@ class NewsFeed(Feed):  # type: ignore[type-arg]
 
     def link(self, category: str | None) -> str:
         if category:
-            return reverse("news:category", args=[category])
-        return reverse("news:list")
+            return absolute(reverse("news:category", args=[category]))
+        return absolute(reverse("news:list"))
+
+    def feed_url(self, category: str | None) -> str:
+        name = "news:category_feed_" if category else "news:feed_"
+        name += "atom" if self.feed_type is Atom1Feed else "rss"
+        return absolute(reverse(name, args=[category] if category else []))
 
     def description(self, category: str | None) -> str:
         return _(
@@ -47,6 +65,23 @@ class NewsFeed(Feed):  # type: ignore[type-arg]
         if category:
             posts = posts.filter(category=category)
         return posts[:ITEMS]
+
+    def item_link(self, item: NewsPost) -> str:
+        return absolute(item.get_absolute_url())
+
+    def item_enclosures(self, item: NewsPost) -> list[Enclosure]:
+        """The hero image's largest JPEG or PNG rendition (RSS allows one)."""
+        image = item.hero_image
+        if not image:
+            return []
+        found = renditions(image.name or "")
+        name = found[-1].fallback if found else (image.name or "")
+        try:
+            length = image.storage.size(name)
+        except OSError:  # a missing file: no enclosure rather than a broken one
+            return []
+        kind = "image/png" if name.lower().endswith(".png") else "image/jpeg"
+        return [Enclosure(absolute(str(image.storage.url(name))), str(length), kind)]
 
     def item_title(self, item: NewsPost) -> str:
         return item.title
