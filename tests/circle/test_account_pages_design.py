@@ -49,6 +49,7 @@ PAGES = [
         "totp activate", "mfa_activate_totp", "person", "Activar la aplicación de autenticación"
     ),
     AccountPage("recovery codes", "mfa_view_recovery_codes", "mfa", "Códigos de recuperación"),
+    AccountPage("add a passkey", "mfa_add_webauthn", "person", "Nombre"),
 ]
 
 
@@ -143,6 +144,22 @@ def test_the_authenticator_secret_is_labelled_and_its_help_read_with_it():
     assert html.xpath("//label[@for='authenticator_secret']")
     (help_text,) = described_by(html, html.get_element_by_id("authenticator_secret"))
     assert "reinstall your authenticator app" in text_of(help_text)
+
+
+def test_the_code_asked_for_at_sign_in_is_in_the_portal_and_in_spanish():
+    person = StaffFactory(is_staff=False, is_superuser=False)
+    client = Client(headers={"accept-language": "es"})
+    response = client.post(reverse("account_login"), {"login": person.email, "password": PASSWORD})
+    assert response["Location"] == reverse("mfa_authenticate")
+    response = client.get(response["Location"])
+    assert response.status_code == 200
+    html = lxml_html.fromstring(response.content)
+    assert html.xpath("//header[contains(@class, 'site-header')]")
+    assert len(html.xpath("//h1")) == 1
+    assert "Autenticación de doble factor" in text_of(html.xpath("//h1")[0])
+    (code,) = html.xpath("//input[@name='code']")
+    assert html.xpath(f"//label[@for='{code.get('id')}']")
+    assert all("button" in button.classes for button in html.xpath("//main//button"))
 
 
 # --- Emails ----------------------------------------------------------------------
