@@ -10,6 +10,7 @@ and must still be pending, so approving twice never makes two organizations.
 from __future__ import annotations
 
 import re
+import secrets
 import unicodedata
 from collections.abc import Iterable
 from typing import Any
@@ -20,7 +21,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from circle import invitations
-from circle.models import JoinApplication, Membership, Organization, User
+from circle.models import Invitation, JoinApplication, Membership, Organization, User
 from justop import outbox
 
 PSE_EMAIL = "info@psequity.org"
@@ -199,18 +200,47 @@ def approve(application: JoinApplication, *, by: User) -> Organization:
         application.reviewed_by = by
         application.organization = organization
         application.save(update_fields=["status", "reviewed_at", "reviewed_by", "organization"])
-        # The applicant asked for this invitation by applying: an earlier
-        # "no more invitations" from the address would leave the new
-        # organization without an admin.
+        # The applicant asked for this by applying: an earlier "no more
+        # invitations" from the address must not stop a later resend.
         outbox.resubscribe(application.applicant_email, invitations.STREAM)
-        invitations.invite(
-            organization,
-            [application.applicant_email],
-            Membership.Role.ADMIN,
-            by=by,
-            language=application.language,
+        invitation = _invite_applicant(organization, application, by=by)
+        outbox.queue(
+            outbox.Email(
+                kind="circle.application_approved",
+                to=application.applicant_email,
+                user=User.objects.filter(email__iexact=application.applicant_email).first(),
+                about=application,
+                language=application.language,
+                template="circle/emails/application_approved",
+                context={
+                    "organization": organization.name,
+                    "name": application.applicant_name,
+                    "url": invitations.accept_url(invitation),
+                    "expires": timezone.localdate(invitation.expires_at).isoformat(),
+                    "pse_email": PSE_EMAIL,
+                },
+            )
         )
     return organization
+
+
+def _invite_applicant(
+    organization: Organization, application: JoinApplication, *, by: User
+) -> Invitation:
+    """The admin invitation whose link the approval email carries: the
+    applicant gets that email instead of the generic invitation."""
+    now = timezone.now()
+    return Invitation.objects.create(
+        organization=organization,
+        email=application.applicant_email,
+        role=Membership.Role.ADMIN,
+        invited_by=by,
+        nonce=secrets.token_hex(16),
+        created_at=now,
+        expires_at=now + invitations.LIFETIME,
+        sent_count=1,
+        last_sent_at=now,
+    )
 
 
 def decline(application: JoinApplication, *, by: User) -> None:

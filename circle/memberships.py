@@ -11,11 +11,14 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from circle.models import Membership, Organization, User
+from justop import outbox
 
 Role = Membership.Role
+PSE_EMAIL = "info@psequity.org"
 
 
 class LastAdminError(ValidationError):
@@ -61,16 +64,44 @@ def change_role(membership: Membership, role: str, title: str | None = None) -> 
         if title is not None:
             membership.title = title
             fields.append("title")
+        changed = Membership.objects.filter(pk=membership.pk).exclude(role=role).exists()
         membership.save(update_fields=fields)
+        if changed:
+            outbox.queue(_email(membership, "circle.role_changed", "role_changed"))
     return membership
 
 
-def remove(membership: Membership) -> None:
-    """Remove a person from an organization (by an admin, or leaving)."""
+def remove(membership: Membership, *, by: User | None = None) -> None:
+    """Remove a person from an organization (by an admin, or leaving). The
+    person is told, unless they left by themselves (the page says so)."""
     with transaction.atomic():
         _lock(membership.organization)
         check_admins_remain(membership.organization, [membership.pk])
+        if by is None or by.pk != membership.user_id:
+            outbox.queue(_email(membership, "circle.membership_removed", "removed"))
         membership.delete()
+
+
+def _email(membership: Membership, kind: str, template: str) -> outbox.Email:
+    """What changed, in which organization, and whom to ask about it."""
+    organization = membership.organization
+    person = membership.user
+    return outbox.Email(
+        kind=kind,
+        to=person.email,
+        user=person,
+        about=membership,
+        # Each change is its own email: promoted, demoted, promoted again.
+        period=f"{membership.role}-{timezone.now().isoformat()}",
+        template=f"circle/emails/{template}",
+        context={
+            "name": person.get_short_name(),
+            "organization": organization.name,
+            "role": membership.role,
+            "contact": organization.contact_email or PSE_EMAIL,
+            "url": outbox.absolute(organization.get_absolute_url()),
+        },
+    )
 
 
 def organizations_needing(user: User) -> list[Organization]:

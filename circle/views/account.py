@@ -38,11 +38,12 @@ def memberships_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def leave(request: HttpRequest, pk: int) -> HttpResponse:
+    user = signed_in_person(request)
     membership = get_object_or_404(
-        Membership.objects.select_related("organization"), pk=pk, user=signed_in_person(request)
+        Membership.objects.select_related("organization"), pk=pk, user=user
     )
     try:
-        memberships.remove(membership)
+        memberships.remove(membership, by=user)
     except memberships.LastAdminError as error:
         messages.error(request, error.messages[0])
     else:
