@@ -29,7 +29,17 @@ $(VENV)/.installed: requirements-dev.lock requirements.lock pyproject.toml
 	$(PIP) install --quiet --require-virtualenv -r requirements-dev.lock
 	@touch $@
 
-install: $(VENV)/.installed
+# The Nu HTML Checker that tests/test_html_valid.py runs (needs Java 17+),
+# pinned in tools/vnu; --ignore-scripts: its postinstall would fetch a Java.
+VNU_JAR := tools/vnu/node_modules/vnu-jar/build/dist/vnu.jar
+$(VNU_JAR): tools/vnu/package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --prefix tools/vnu --ignore-scripts --no-audit --no-fund --silent && touch $@; \
+	else \
+		echo "npm not found: the HTML check (tests/test_html_valid.py) will be skipped"; \
+	fi
+
+install: $(VENV)/.installed $(VNU_JAR)
 
 # The links in emails and the sign-in address seed_demo prints follow the
 # port the server listens on, unless SITE_URL is set.
