@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone, translation
 
 from justop.outbox import Email, absolute
@@ -79,6 +80,13 @@ def items_for(
     return {user.pk: items for user in users} if items else {}
 
 
+def _by_language(users: Sequence[Any]) -> dict[str, list[Any]]:
+    groups: dict[str, list[Any]] = {}
+    for user in users:
+        groups.setdefault(user.language or settings.LANGUAGE_CODE, []).append(user)
+    return groups
+
+
 def _titles(sections: Sequence[DigestSection], languages: set[str]) -> dict[tuple[str, str], str]:
     """Each section's title in each language, translated once per batch
     rather than once per member."""
@@ -100,7 +108,14 @@ def member_digests(
     """One digest email per member who has something new in a section they
     want. Each section runs once for the whole batch."""
     sections = digest_sections()
-    found = {s.key: items_for(s, users, period) for s in sections}
+    # Sections write dates, categories and reasons into their items: each
+    # runs once per language of the batch, in that language, so a Spanish
+    # digest is Spanish all through (a constant number of queries still).
+    found: dict[str, dict[int, list[dict[str, str]]]] = {s.key: {} for s in sections}
+    for language, group in _by_language(users).items():
+        with translation.override(language):
+            for section in sections:
+                found[section.key].update(items_for(section, group, period))
     titles = _titles(sections, {user.language for user in users})
     emails = []
     for user in users:
@@ -131,9 +146,9 @@ def public_digest_sections(period: Period, language: str) -> list[dict[str, Any]
     for section in digest_sections():
         if section.for_public is None:
             continue
-        items = section.for_public(period)
+        with translation.override(language):
+            items = section.for_public(period)
+            title = str(section.title)
         if items:
-            with translation.override(language):
-                title = str(section.title)
             parts.append({"key": section.key, "title": title, "items": _absolute_items(items)})
     return parts

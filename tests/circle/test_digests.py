@@ -544,3 +544,61 @@ def test_members_beyond_the_first_batch_get_their_digest_too(smtp_sink, board, m
         assert len(smtp_sink.to(person.email)) == 1
     # Each section ran once per batch of two.
     assert [len(pks) for key, pks, _ in board.calls if key == "test-events"] == [2, 2, 1]
+
+
+# --- In the member's language -----------------------------------------------------
+
+
+def test_each_section_runs_once_per_language_of_the_batch_in_that_language(smtp_sink):
+    from django.utils import translation
+
+    seen: list[tuple[str, list[int]]] = []
+
+    def events(users, period):
+        seen.append((translation.get_language(), sorted(u.pk for u in users)))
+        return {u.pk: [item(str(gettext_lazy("Cancelled")))] for u in users}
+
+    register_digest_section(DigestSection("test-lang", "Test", for_members=events, order=1))
+    try:
+        english = [member(language="en") for _ in range(2)]
+        spanish = [member(language="es") for _ in range(3)]
+        weekly()
+    finally:
+        unregister_digest_section("test-lang")
+
+    assert sorted(seen) == sorted(
+        [("en", sorted(p.pk for p in english)), ("es", sorted(p.pk for p in spanish))]
+    )
+    for person in spanish:
+        assert "Cancelada" in text_of(smtp_sink.to(person.email)[0])
+    for person in english:
+        assert "Cancelled" in text_of(smtp_sink.to(person.email)[0])
+
+
+def test_a_spanish_members_digest_has_spanish_dates_and_categories(smtp_sink):
+    from news.models import NewsPost
+    from tests.forums.factories import ForumFactory
+    from tests.news.factories import NewsPostFactory
+
+    ana = member(language="es")
+    NewsPostFactory(
+        title="Transit hearing",
+        category=NewsPost.Category.ADVOCACY,
+        publish_at=datetime(2026, 11, 18, 10, 0, tzinfo=NY),
+    )
+    ForumFactory(
+        title="December convening",
+        starts_at=datetime(2026, 12, 2, 14, 0, tzinfo=NY),
+        ends_at=datetime(2026, 12, 2, 16, 0, tzinfo=NY),
+    )
+
+    weekly()
+
+    [message] = smtp_sink.to(ana.email)
+    text = text_of(message)
+    assert "Transit hearing" in text and "December convening" in text
+    assert "Incidencia" in text or "Defensa" in text  # the category, in Spanish
+    assert "Advocacy" not in text
+    assert "diciembre" in text and "December 2" not in text and "Dec." not in text
+    assert "p.m." not in text and "a.m." not in text
+    assert "a el " not in text and "de el " not in text
