@@ -101,14 +101,17 @@ def _write(
         # The poster's side answered: tell the people of the other
         # organization who wrote in this conversation.
         recipients = list(
-            User.objects.filter(
-                is_active=True,
-                memberships__organization_id=conversation.organization_id,
-                pk__in=conversation.responses.values("author_id"),
-            ).distinct()
+            _wanting(
+                User.objects.filter(
+                    is_active=True,
+                    memberships__organization_id=conversation.organization_id,
+                    pk__in=conversation.responses.values("author_id"),
+                ).distinct(),
+                "conversation_emails",
+            )
         )
     else:
-        recipients = poster_recipients(post)
+        recipients = poster_recipients(post, wanting="conversation_emails")
     emails = [
         _email(
             person,
@@ -151,12 +154,21 @@ def _email(
     )
 
 
-def poster_recipients(post: Post) -> list[User]:
+def _wanting(people: QuerySet[User], choice: str) -> QuerySet[User]:
+    """Leave out who turned this email off on their preferences page
+    (circle.EmailPreferences; no row means the default, on)."""
+    return people.exclude(**{f"email_preferences__{choice}": False})
+
+
+def poster_recipients(post: Post, *, wanting: str = "") -> list[User]:
     """The poster's organization: its admins and the post's author, if they
-    still belong to it. One query."""
+    still belong to it, less who turned off the email `wanting` names. One
+    query."""
     people = User.objects.filter(
         is_active=True, memberships__organization_id=post.organization_id
     ).filter(Q(memberships__role=Membership.Role.ADMIN) | Q(pk=post.author_id))
+    if wanting:
+        people = _wanting(people, wanting)
     return list(people.distinct().order_by("pk"))
 
 
@@ -182,7 +194,7 @@ def mark_match(post: Post, other: Post, *, state: str, by: User) -> Match:
             match.save(update_fields=["state", "marked_by", "updated_at"])
         emails = []
         for mine, theirs in ((ask, offer), (offer, ask)):
-            for person in poster_recipients(mine):
+            for person in poster_recipients(mine, wanting="match_emails"):
                 if person.pk == by.pk:
                     continue
                 emails.append(

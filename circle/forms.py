@@ -405,6 +405,14 @@ class EmailPreferencesForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    conversation_emails = forms.BooleanField(
+        label=_("Email me when someone writes in a conversation of my organization"),
+        required=False,
+    )
+    match_emails = forms.BooleanField(
+        label=_("Email me when a match is marked with a post of my organization"),
+        required=False,
+    )
     language = forms.ChoiceField(label=_("Language of your emails"), choices=settings.LANGUAGES)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

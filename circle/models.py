@@ -128,6 +128,10 @@ class EmailPreferences(models.Model):
     # Sections are listed by what the person turned off, so a section added
     # later reaches everyone until they decline it.
     digest_sections_off = models.JSONField(_("sections turned off"), default=list, blank=True)
+    # Emails of asks and offers: a message in a conversation of their
+    # organization, and a match marked with one of its posts.
+    conversation_emails = models.BooleanField(_("conversation emails"), default=True)
+    match_emails = models.BooleanField(_("match emails"), default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -1,4 +1,5 @@
-"""A person's email preferences: digest frequency, digest sections, language."""
+"""A person's email preferences: digest frequency, digest sections, the
+emails of conversations and matches, language."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ def email_preferences(request: HttpRequest) -> HttpResponse:
     initial = {
         "digest_frequency": preferences.digest_frequency,
         "sections": [k for k in keys if preferences.wants_section(k)],
+        "conversation_emails": preferences.conversation_emails,
+        "match_emails": preferences.match_emails,
         "language": user.language,
     }
     form = EmailPreferencesForm(request.POST or None, initial=initial)
@@ -39,6 +42,8 @@ def email_preferences(request: HttpRequest) -> HttpResponse:
                 # Keep sections turned off earlier that this form does not show.
                 hidden_off = [k for k in preferences.digest_sections_off if k not in keys]
                 preferences.digest_sections_off = hidden_off + [k for k in keys if k not in chosen]
+            preferences.conversation_emails = form.cleaned_data["conversation_emails"]
+            preferences.match_emails = form.cleaned_data["match_emails"]
             preferences.save()
             if user.language != form.cleaned_data["language"]:
                 user.language = form.cleaned_data["language"]

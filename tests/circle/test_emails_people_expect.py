@@ -162,3 +162,66 @@ def test_the_approval_arrives_even_after_declining_invitations_earlier(transacti
     [row] = OutboxEmail.objects.filter(recipient="dana@eastlake.example.org")
     assert row.kind == "circle.application_approved"
     assert row.state != "cancelled"
+
+
+# --- Email preferences: conversations and matches of asks and offers -------------------
+
+
+def test_turning_off_conversation_emails_stops_them_and_only_them(client, transactional_db):
+    from asks import services
+    from circle.models import EmailPreferences
+    from tests.asks.factories import PostFactory, offer
+    from tests.factories import sign_in
+
+    poster_org = OrganizationFactory(name="Eastlake Builders")
+    poster = member_of(poster_org, ADMIN, user__email="poster@example.org")
+    colleague = member_of(poster_org, ADMIN, user__email="colleague@example.org")
+    post = PostFactory(organization=poster_org, author=poster)
+    writer_org = OrganizationFactory(name="Westside Works")
+    writer = member_of(writer_org, ADMIN)
+
+    sign_in(client, poster)
+    page = client.get("/accounts/preferences/").content.decode()
+    assert "writes in a conversation of my organization" in page
+    client.post(
+        "/accounts/preferences/",
+        {"digest_frequency": "weekly", "match_emails": "on", "language": "en"},
+    )
+    assert EmailPreferences.objects.get(user=poster).conversation_emails is False
+
+    services.respond(post, organization=writer_org, author=writer, body="We can help.")
+
+    written_to = set(
+        OutboxEmail.objects.filter(kind="circle.post_response").values_list("recipient", flat=True)
+    )
+    assert written_to == {"colleague@example.org"}
+
+    # Match emails stay on for the poster.
+    theirs = offer(organization=writer_org, author=writer)
+    services.mark_match(post, theirs, state="conversation", by=colleague)
+    assert OutboxEmail.objects.filter(
+        kind__startswith="circle.match_", recipient="poster@example.org"
+    ).exists()
+
+
+def test_turning_off_match_emails_stops_them(transactional_db):
+    from asks import services
+    from circle.models import EmailPreferences
+    from tests.asks.factories import PostFactory, offer
+
+    poster_org = OrganizationFactory(name="Eastlake Builders")
+    poster = member_of(poster_org, ADMIN, user__email="poster@example.org")
+    EmailPreferences.objects.create(user=poster, match_emails=False)
+    ask = PostFactory(organization=poster_org, author=poster, kind="ask")
+    writer_org = OrganizationFactory(name="Westside Works")
+    writer = member_of(writer_org, ADMIN, user__email="writer@example.org")
+    theirs = offer(organization=writer_org, author=writer)
+
+    services.mark_match(ask, theirs, state="conversation", by=member_of(writer_org, ADMIN))
+
+    told = set(
+        OutboxEmail.objects.filter(kind__startswith="circle.match_").values_list(
+            "recipient", flat=True
+        )
+    )
+    assert told == {"writer@example.org"}
