@@ -8,7 +8,7 @@ link goes only into the files of people registered for the forum."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.utils import parseaddr
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -18,7 +18,16 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event, vCalAddress, vText
+from icalendar import (
+    Calendar,
+    Event,
+    Timezone,
+    TimezoneDaylight,
+    TimezoneStandard,
+    vCalAddress,
+    vDuration,
+    vText,
+)
 
 from circle.models import User
 from circle.viewers import ANONYMOUS, Viewer
@@ -29,6 +38,32 @@ PRODID = "-//Partnership for Southern Equity//JUST Opportunity forums//EN"
 # The public feed keeps recent forums too, so a calendar does not lose them
 # the day after.
 FEED_PAST = timedelta(days=90)
+# How often subscribed clients should fetch a feed again (RFC 7986 and
+# Outlook's older name for it).
+REFRESH = timedelta(hours=1)
+
+
+def _new_york() -> Timezone:
+    """America/New_York as its two current rules (US law since 2007), not
+    every transition from 1970 to 2038 as icalendar would write it: a
+    handful of lines every client expands itself."""
+    zone = Timezone()
+    zone.add("tzid", "America/New_York")
+    daylight = TimezoneDaylight()
+    daylight.add("dtstart", datetime(2007, 3, 11, 2, 0))
+    daylight.add("rrule", {"freq": "yearly", "bymonth": 3, "byday": "2SU"})
+    daylight.add("tzoffsetfrom", timedelta(hours=-5))
+    daylight.add("tzoffsetto", timedelta(hours=-4))
+    daylight.add("tzname", "EDT")
+    standard = TimezoneStandard()
+    standard.add("dtstart", datetime(2007, 11, 4, 2, 0))
+    standard.add("rrule", {"freq": "yearly", "bymonth": 11, "byday": "1SU"})
+    standard.add("tzoffsetfrom", timedelta(hours=-4))
+    standard.add("tzoffsetto", timedelta(hours=-5))
+    standard.add("tzname", "EST")
+    zone.add_component(daylight)
+    zone.add_component(standard)
+    return zone
 
 
 def _domain() -> str:
@@ -72,18 +107,75 @@ def event(forum: Forum, *, registered: bool) -> Event:
     return item
 
 
-def calendar(forums: Iterable[Forum], *, name: str, registered_ids: set[int]) -> bytes:
+def _calendar(name: str, method: str) -> Calendar:
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
+    cal.add("method", method)
     cal.add("x-wr-calname", name)
     cal.add("x-wr-timezone", settings.TIME_ZONE)
+    if method == "PUBLISH":
+        cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+        cal.add("x-published-ttl", vDuration(REFRESH))
+    return cal
+
+
+def _with_timezone(cal: Calendar) -> bytes:
+    if settings.TIME_ZONE == "America/New_York":
+        cal.add_component(_new_york())
+    else:
+        cal.add_missing_timezones()
+    return bytes(cal.to_ical())
+
+
+def calendar(forums: Iterable[Forum], *, name: str, registered_ids: set[int]) -> bytes:
+    cal = _calendar(name, "PUBLISH")
     for forum in forums:
         cal.add_component(event(forum, registered=forum.pk in registered_ids))
-    cal.add_missing_timezones()
-    return bytes(cal.to_ical())
+    return _with_timezone(cal)
+
+
+def _sequence(registration: Registration, method: str) -> int:
+    """Grows with every change of the forum and of the person's place, so a
+    cancellation (or a place taken again) replaces what their calendar has;
+    a CANCEL is one above the REQUEST of the same second."""
+    forum = registration.forum
+    times = [forum.updated_at, registration.confirmed_at]
+    if method == "CANCEL":
+        times.append(registration.cancelled_at)
+    latest = max(t for t in times if t is not None)
+    seconds = int(latest.timestamp()) - int(forum.created_at.timestamp())
+    return seconds + 1 if method == "CANCEL" else seconds
+
+
+def invitation(registration: Registration, method: str) -> bytes:
+    """The file of the emails: REQUEST for a place (added to the person's
+    calendar, already accepted), CANCEL when it ends (the same UID, a higher
+    SEQUENCE, STATUS:CANCELLED), per RFC 5546."""
+    forum = registration.forum
+    cal = _calendar(forum.title, method)
+    item = event(forum, registered=method == "REQUEST")
+    item["sequence"] = _sequence(registration, method)
+    attendee = vCalAddress(f"mailto:{registration.email}")
+    attendee.params["cn"] = vText(registration.name or registration.email)
+    attendee.params["partstat"] = vText("ACCEPTED" if method == "REQUEST" else "DECLINED")
+    attendee.params["rsvp"] = vText("FALSE")
+    item.add("attendee", attendee)
+    if method == "CANCEL":
+        item["status"] = "CANCELLED"
+    cal.add_component(item)
+    return _with_timezone(cal)
+
+
+def attachment(registration: Registration, method: str) -> dict[str, str]:
+    """An email attachment whose Content-Type names the method, as RFC 6047
+    asks (the outbox passes the type through to Django's attach)."""
+    return {
+        "filename": "forum.ics" if method == "REQUEST" else "forum-cancelled.ics",
+        "content": invitation(registration, method).decode(),
+        "mimetype": f"text/calendar; method={method}; charset=utf-8",
+    }
 
 
 def registered_forum_ids(user: User | None, forums: Iterable[Forum]) -> set[int]:

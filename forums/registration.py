@@ -43,8 +43,10 @@ def _fills_from_waitlist(forum: Forum) -> bool:
 
 # --- Emails --------------------------------------------------------------------------
 
-# Emails that give the person a place carry the forum's calendar file.
+# Emails that give the person a place carry the forum's calendar file; those
+# that end a place they had carry its cancellation.
 WITH_CALENDAR = {"confirmed", "promoted", "reminder"}
+WITH_CANCEL = {"cancelled", "forum_cancelled"}
 
 
 def email(registration: Registration, kind: str, period: str = "") -> outbox.Email:
@@ -52,13 +54,9 @@ def email(registration: Registration, kind: str, period: str = "") -> outbox.Ema
     has_place = registration.status == Status.CONFIRMED
     attachments = []
     if kind in WITH_CALENDAR and has_place:
-        attachments.append(
-            {
-                "filename": "forum.ics",
-                "content": calendar.forum_file(forum, registered=True).decode(),
-                "mimetype": "text/calendar",
-            }
-        )
+        attachments.append(calendar.attachment(registration, "REQUEST"))
+    elif kind in WITH_CANCEL and registration.confirmed_at is not None:
+        attachments.append(calendar.attachment(registration, "CANCEL"))
     return outbox.Email(
         kind=f"forums.{kind}",
         to=registration.email,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,14 +13,20 @@ from forums import calendar
 from forums.access import get_forum_for_viewer
 from forums.models import Registration
 from justop.pagecache import visitor_cache
+from justop.syndication import FEED_CACHE_CONTROL, conditional
 
 TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+DTSTAMP = re.compile(rb"^DTSTAMP:[^\r\n]*\r?\n", re.MULTILINE)
 
 
 def _ics(content: bytes, filename: str, *, private: bool) -> HttpResponse:
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store" if private else "public, max-age=900"
+    response["Cache-Control"] = "private, no-store" if private else FEED_CACHE_CONTROL
+    # DTSTAMP is the time of writing: the same calendar otherwise, so a weak
+    # ETag of the rest.
+    stable = DTSTAMP.sub(b"", content)
+    response["ETag"] = f'W/"{hashlib.sha256(stable).hexdigest()[:32]}"'
     return response
 
 
@@ -37,7 +44,9 @@ def forum_ics(request: HttpRequest, slug: str) -> HttpResponse:
 
 @visitor_cache(shows=("forums",))
 def public_feed(request: HttpRequest) -> HttpResponse:
-    return _ics(calendar.public_feed(), "forums.ics", private=False)
+    # The page cache answers If-None-Match with its own ETag for the
+    # visitors it serves; this answers everyone else, by the content's.
+    return conditional(request, _ics(calendar.public_feed(), "forums.ics", private=False))
 
 
 def personal_feed(request: HttpRequest, token: str) -> HttpResponse:
