@@ -72,3 +72,12 @@ def test_a_hero_image_is_an_enclosure_with_its_address_length_and_type(client, s
     assert enclosure.length == str(len(png))
     assert enclosure.href.startswith("https://portal.example.org")
     assert enclosure.href.endswith("feed-test.png") or "feed-test" in enclosure.href
+
+
+def test_every_public_page_names_the_feeds_in_its_head(client):
+    head = client.get(reverse("home")).content.decode().split("</head>")[0]
+
+    assert 'type="application/rss+xml"' in head
+    assert 'type="application/atom+xml"' in head
+    assert reverse("news:feed_rss") in head
+    assert reverse("forums:feed") in head
