@@ -41,7 +41,9 @@ class DangerFinder(HTMLParser):
         self._in_script = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._in_script = tag == "script"
+        # A JSON-LD block is data, never run (json_ld escapes "<", so the
+        # payload cannot close it: the parser would then see a real script).
+        self._in_script = tag == "script" and ("type", "application/ld+json") not in attrs
         for name, value in attrs:
             if name.startswith("on"):
                 self.found.append(f"<{tag} {name}=…>")

@@ -329,7 +329,9 @@ def test_the_applicant_is_invited_even_after_declining_invitations_earlier(place
     Suppression.objects.create(email="dana@westside.example.org", stream="invitations")
     created = applications.approve(application(places), by=staff)
     assert Invitation.objects.filter(organization=created).exists()
-    assert OutboxEmail.objects.filter(kind="circle.invitation").count() == 1
+    # The approval email carries the invitation link in place of the invitation.
+    assert OutboxEmail.objects.filter(kind="circle.application_approved").count() == 1
+    assert not OutboxEmail.objects.filter(kind="circle.invitation").exists()
 
 
 def test_approving_picks_a_free_address_for_the_organization(places, staff):

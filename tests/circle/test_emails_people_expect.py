@@ -91,6 +91,23 @@ def test_a_removed_member_is_told_in_their_language(org, smtp_sink):
     assert "hello@westside.example.org" in text_of(message)
 
 
+def test_an_organization_name_with_markup_is_text_in_the_subject_and_the_html(smtp_sink, transactional_db):
+    org = OrganizationFactory(name="Smith & Sons <b>Co</b>")
+    member_of(org, ADMIN)
+    promoted = the_membership(org, email="ana@example.org")
+    removed = the_membership(org, email="ben@example.org")
+
+    memberships.change_role(promoted, ADMIN)
+    memberships.remove(removed, by=member_of(org, ADMIN))
+
+    for address in ("ana@example.org", "ben@example.org"):
+        [message] = smtp_sink.to(address)
+        assert "Smith & Sons <b>Co</b>" in message["Subject"]
+        html = html_of(message)
+        assert "<b>Co</b>" not in html
+        assert "Smith &amp; Sons &lt;b&gt;Co&lt;/b&gt;" in html
+
+
 def test_a_person_who_leaves_by_themselves_gets_no_email(org):
     membership = the_membership(org, email="ana@example.org")
 
