@@ -85,3 +85,11 @@ class AsksConfig(AppConfig):
         register_person_panel(
             PersonPanel("asks-messages", _("Messages"), staff_pages.person_messages, order=42)
         )
+
+        from asks import personal_data
+        from justop.registry import PersonalData, register_personal_data
+
+        register_personal_data(
+            PersonalData("asks_and_offers", _("Asks and offers posted"), personal_data.posts, 40)
+        )
+        register_personal_data(PersonalData("messages", _("Messages"), personal_data.messages, 42))

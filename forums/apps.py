@@ -110,3 +110,12 @@ class ForumsConfig(AppConfig):
                 order=20,
             )
         )
+
+        from forums import personal_data
+        from justop.registry import PersonalData, register_personal_data
+
+        register_personal_data(
+            PersonalData(
+                "forum_registrations", _("Forum registrations"), personal_data.registrations, 20
+            )
+        )

@@ -397,3 +397,31 @@ def person_panels(user: Any) -> list[tuple[PersonPanel, list[PersonItem], str]]:
         items, url = panel.items(user)
         shown.append((panel, list(items), url))
     return shown
+
+
+# --- A person's data download ------------------------------------------------------------
+# The account page's "download my data" (and the admin's copy of it) holds what
+# every app keeps about the person: each app gives its rows (JSON-ready dicts)
+# for a user, found by their account and by their email address where people
+# without an account can take part, in a fixed number of queries.
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    key: str
+    title: Any  # lazy text, what the rows are, e.g. "Forum registrations"
+    rows: Callable[[Any], Sequence[Mapping[str, Any]]]
+    order: int = 100
+
+
+_personal_data: dict[str, PersonalData] = {}
+
+
+def register_personal_data(part: PersonalData) -> None:
+    _personal_data[part.key] = part
+
+
+def personal_data(user: Any) -> dict[str, list[Mapping[str, Any]]]:
+    """{key: rows} of every registered part, in order."""
+    parts = sorted(_personal_data.values(), key=lambda p: (p.order, p.key))
+    return {part.key: list(part.rows(user)) for part in parts}

@@ -69,3 +69,10 @@ class NewsConfig(AppConfig):
         pagecache.watch(NewsPost, "news")
         # The newsletter's list is shown to no one.
         pagecache.ignore(Subscriber)
+
+        from justop.registry import PersonalData, register_personal_data
+        from news import personal_data
+
+        register_personal_data(
+            PersonalData("newsletter", _("The PSE newsletter"), personal_data.newsletter, 50)
+        )

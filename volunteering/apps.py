@@ -42,3 +42,10 @@ class VolunteeringConfig(AppConfig):
                 order=30,
             )
         )
+
+        from justop.registry import PersonalData, register_personal_data
+        from volunteering import personal_data
+
+        register_personal_data(
+            PersonalData("volunteer_signups", _("Volunteer sign-ups"), personal_data.signups, 30)
+        )

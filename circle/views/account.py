@@ -21,6 +21,7 @@ from circle import memberships
 from circle.access import signed_in_person
 from circle.forms import DeleteAccountForm
 from circle.models import EmailPreferences, Invitation, JoinApplication, Membership, User
+from justop import registry
 from justop.models import OutboxEmail
 
 
@@ -61,9 +62,16 @@ def personal_data(user: User) -> dict[str, object]:
         digest = {
             "frequency": preferences.digest_frequency,
             "sections_turned_off": preferences.digest_sections_off,
+            "conversation_emails": preferences.conversation_emails,
+            "match_emails": preferences.match_emails,
         }
     else:
-        digest = {"frequency": EmailPreferences.DEFAULT_FREQUENCY, "sections_turned_off": []}
+        digest = {
+            "frequency": EmailPreferences.DEFAULT_FREQUENCY,
+            "sections_turned_off": [],
+            "conversation_emails": True,
+            "match_emails": True,
+        }
     return {
         "exported_at": timezone.now(),
         "account": {
@@ -102,6 +110,9 @@ def personal_data(user: User) -> dict[str, object]:
             .order_by("created_at")
             .values("kind", "created_at", "state", "sent_at")
         ),
+        # What the other apps hold (forum registrations, asks and offers,
+        # messages, volunteer sign-ups, the newsletter), through the registry.
+        **registry.personal_data(user),
     }
 
 
