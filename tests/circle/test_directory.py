@@ -201,7 +201,9 @@ def test_each_organization_shows_what_a_member_needs_to_know(member_client, circ
     assert '<li class="badge">Adult education</li><li class="badge">Apprenticeships</li>' in html
     # The logo sits beside the heading that names the organization, so a
     # screen reader hears the name once: the image is decorative.
-    logo = re.search(r"<img [^>]*logo-org\.png[^>]*>\s*<div>\s*<h3 [^>]*><a [^>]*>([^<]*)</a>", html)
+    logo = re.search(
+        r"<img [^>]*logo-org\.png[^>]*>\s*<div>\s*<h3 [^>]*><a [^>]*>([^<]*)</a>", html
+    )
     assert logo
     assert 'alt=""' in logo.group()
     assert logo.group(1) == "Logo Org"

@@ -91,7 +91,9 @@ def test_a_removed_member_is_told_in_their_language(org, smtp_sink):
     assert "hello@westside.example.org" in text_of(message)
 
 
-def test_an_organization_name_with_markup_is_text_in_the_subject_and_the_html(smtp_sink, transactional_db):
+def test_an_organization_name_with_markup_is_text_in_the_subject_and_the_html(
+    smtp_sink, transactional_db
+):
     org = OrganizationFactory(name="Smith & Sons <b>Co</b>")
     member_of(org, ADMIN)
     promoted = the_membership(org, email="ana@example.org")
