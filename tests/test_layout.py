@@ -114,6 +114,16 @@ def places() -> tuple[Any, list[Place]]:
             "asks board", reverse("asks:board"), [f'main a[href="{reverse("asks:post_create")}"]']
         ),
         Place(
+            "manage research",
+            reverse("research:manage_list", args=[slug]),
+            [f'main a[href="{reverse("research:manage_add", args=[slug])}"]', "main tbody th a"],
+        ),
+        Place(
+            "manage asks and offers",
+            reverse("asks:manage_posts", args=[slug]),
+            ["main tbody th a"],
+        ),
+        Place(
             "volunteer opportunity (visitor)",
             shift.opportunity.get_absolute_url(),
             [f'a[href="{reverse("volunteer:sign_up", args=[shift.opportunity.slug, shift.pk])}"]'],
