@@ -364,3 +364,12 @@ def test_each_upcoming_shift_is_an_event_with_its_places(client):
     assert sorting["remainingAttendeeCapacity"] == 5
     assert open_graph(page)["og:title"] == "Westside food pantry"
     assert crumbs(page)[-1] == ("Westside food pantry", SITE + opportunity.get_absolute_url())
+
+
+def test_a_spanish_visitor_reads_the_breadcrumbs_in_spanish_after_an_english_one(client):
+    forum = ForumFactory(title="Empleos dignos", online_url="")
+    forum_page(Client(HTTP_ACCEPT_LANGUAGE="en"), forum)
+
+    page = forum_page(Client(HTTP_ACCEPT_LANGUAGE="es"), forum)
+
+    assert [name for name, _url in crumbs(page)] == ["Inicio", "Foros", "Empleos dignos"]
