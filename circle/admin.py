@@ -31,7 +31,12 @@ from circle.models import (
     User,
 )
 from justop import registry
-from justop.admin_widgets import FILE_FIELDS
+from justop.admin_widgets import (
+    FILE_FIELDS,
+    PasswordChangeForm,
+    PasswordHashWidget,
+    ValidAutocompleteAdmin,
+)
 from justop.exports import csv_response
 from justop.models import OutboxEmail
 
@@ -47,11 +52,22 @@ class UserEditForm(UserChangeForm[User]):
         model = User
         fields = "__all__"
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "password" in self.fields:
+            self.fields["password"].widget = PasswordHashWidget()
+
 
 class EmailPreferencesInline(admin.StackedInline[EmailPreferences, User]):
     model = EmailPreferences
     can_delete = False
-    fields = ("digest_frequency", "digest_sections_off", "updated_at")
+    fields = (
+        "digest_frequency",
+        "digest_sections_off",
+        "conversation_emails",
+        "match_emails",
+        "updated_at",
+    )
     readonly_fields = ("updated_at",)
 
 
@@ -108,6 +124,7 @@ class UserAdmin(BaseUserAdmin[User]):
         return data_download(user)
 
     form = UserEditForm
+    change_password_form = PasswordChangeForm
     add_form = UserCreationForm
     list_display = ("email", "name", "is_staff", "is_active", "date_joined", "last_login")
     list_filter = (
@@ -205,7 +222,7 @@ class MembershipInlineFormSet(BaseInlineFormSet[Membership, Organization, Any]):
             raise ValidationError(memberships.last_admin_message(self.instance))
 
 
-class MembershipInline(admin.StackedInline[Membership, Organization]):
+class MembershipInline(ValidAutocompleteAdmin, admin.StackedInline[Membership, Organization]):
     model = Membership
     formset = MembershipInlineFormSet
     extra = 0
@@ -279,7 +296,7 @@ class MembershipAdminForm(forms.ModelForm[Membership]):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin[Membership]):
+class MembershipAdmin(ValidAutocompleteAdmin, admin.ModelAdmin[Membership]):
     form = MembershipAdminForm
     list_display = ("user", "organization", "role", "title", "joined_at")
     list_filter = ("role", "organization__status", "organization")
@@ -297,7 +314,7 @@ class MembershipAdmin(admin.ModelAdmin[Membership]):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin[Invitation]):
+class InvitationAdmin(ValidAutocompleteAdmin, admin.ModelAdmin[Invitation]):
     list_display = ("email", "organization", "role", "state", "created_at", "sent_count")
     list_filter = (
         "role",

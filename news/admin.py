@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from justop.admin_widgets import LabelledFileWidget
+from justop.admin_widgets import LabelledFileWidget, ValidAutocompleteAdmin
 from justop.exports import csv_response
 from justop.pagecache import content_changed
 from news.models import NewsPost, Subscriber
@@ -39,7 +39,7 @@ class PostForm(forms.ModelForm[NewsPost]):
 
 
 @admin.register(NewsPost)
-class PostAdmin(admin.ModelAdmin[NewsPost]):
+class PostAdmin(ValidAutocompleteAdmin, admin.ModelAdmin[NewsPost]):
     form = PostForm
     list_display = ("title", "category", "status", "publish_at", "visibility")
     list_filter = ("status", "category", ("publish_at", admin.DateFieldListFilter))

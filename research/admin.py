@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from justop.admin_widgets import FILE_FIELDS
+from justop.admin_widgets import FILE_FIELDS, ValidAutocompleteAdmin
 from research.forms import ResourceForm, clean_cover, clean_resource_file
 from research.models import Resource, Tag, Topic
 from research.publishing import file_changed, reextract
@@ -47,7 +47,7 @@ class ResourceAdminForm(forms.ModelForm[Resource]):
 
 
 @admin.register(Resource)
-class ResourceAdmin(admin.ModelAdmin[Resource]):
+class ResourceAdmin(ValidAutocompleteAdmin, admin.ModelAdmin[Resource]):
     formfield_overrides = FILE_FIELDS
     form = ResourceAdminForm
     list_display = (

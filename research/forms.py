@@ -54,7 +54,7 @@ class ResourceForm(forms.ModelForm[Resource]):
             "status",
         ]
         widgets: ClassVar[dict[str, Any]] = {
-            "published_on": forms.DateInput(attrs={"type": "date"}),
+            "published_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "topics": forms.CheckboxSelectMultiple,
             "abstract": forms.Textarea(attrs={"rows": 6}),
             "visibility": forms.RadioSelect,

@@ -467,9 +467,9 @@ def test_page_links_also_work_with_htmx(member_client, many):
     html = get(member_client, county="fulton").content.decode()
     link = re.search(r'<a id="directory-page-next"[^>]*>', html).group()
     assert 'href="?county=fulton&amp;page=2"' in link
-    assert 'hx-get="?county=fulton&amp;page=2"' in link
-    assert 'hx-target="#directory-results"' in link
-    assert 'hx-push-url="true"' in link
+    assert 'data-hx-get="?county=fulton&amp;page=2"' in link
+    assert 'data-hx-target="#directory-results"' in link
+    assert 'data-hx-push-url="true"' in link
 
 
 def test_following_a_page_link_with_htmx_moves_focus_to_the_new_results(member_client, many):
@@ -490,14 +490,14 @@ def test_following_a_page_link_with_htmx_moves_focus_to_the_new_results(member_c
 def test_the_form_asks_htmx_to_swap_the_results_and_push_the_url(member_client, circle):
     html = get(member_client).content.decode()
     form = re.search(r'<form id="directory-filters"[^>]*>', html, re.S).group()
-    assert f'hx-get="{URL}"' in form
-    assert 'hx-target="#directory-results"' in form
-    assert 'hx-push-url="true"' in form
+    assert f'data-hx-get="{URL}"' in form
+    assert 'data-hx-target="#directory-results"' in form
+    assert 'data-hx-push-url="true"' in form
     assert "keyup changed delay:400ms from:#directory-q" in form
     assert "change from:(#directory-filters select" in form
     assert "submit" in form
     # Back and Forward ask the server, so the options shown match the URL.
-    assert 'hx-history="false"' in form
+    assert 'data-hx-history="false"' in form
     assert 'id="directory-q"' in html
     assert '<div id="directory-results">' in html
 
@@ -512,7 +512,7 @@ def test_an_htmx_request_gets_only_the_results(member_client, circle):
     assert "Peach State Builders" not in html
     assert re.search(r"<h2[^>]*>2 organizations</h2>", html)
     # The live region outside the swapped results gets the count out of band.
-    assert '<p id="directory-status" hx-swap-oob="innerHTML">2 organizations</p>' in html
+    assert '<p id="directory-status" data-hx-swap-oob="innerHTML">2 organizations</p>' in html
     assert "HX-Request" in response["Vary"]
 
 
@@ -521,7 +521,7 @@ def test_a_plain_request_gets_the_whole_page(member_client, circle):
     html = response.content.decode()
     assert html.lstrip().startswith("<!doctype html>")
     assert '<form id="directory-filters"' in html
-    assert "hx-swap-oob" not in html
+    assert "data-hx-swap-oob" not in html
     assert "{#" not in html
     assert "{%" not in html
     assert re.search(

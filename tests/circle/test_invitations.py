@@ -280,5 +280,5 @@ def test_a_batch_in_progress_polls_until_done(org, admin_client, monkeypatch):
     page = admin_client.get(reverse("circle:invitation_batch", args=[org.slug, result.batch.pk]))
     html = page.content.decode()
     assert "2 of 5 invitations sent." in html
-    assert 'hx-trigger="every 2s"' in html
+    assert 'data-hx-trigger="every 2s"' in html
     assert ">Refresh<" in html  # without JavaScript

@@ -95,7 +95,7 @@ def test_with_htmx_the_counter_shows_the_new_number_after_a_check_in(staff_clien
     html = tap.content.decode()
 
     assert html.lstrip().startswith(f'<li id="person-{ana.pk}"')
-    assert 'hx-swap-oob="true"' in html
+    assert 'data-hx-swap-oob="true"' in html
     assert COUNTS.search(html).groups() == ("1", "2")
 
 

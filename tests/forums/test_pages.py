@@ -84,7 +84,7 @@ def test_with_htmx_the_filters_swap_only_the_results(client):
     html = response.content.decode()
     assert "<html" not in html
     assert "Soon" in html
-    assert 'hx-swap-oob="innerHTML"' in html
+    assert 'data-hx-swap-oob="innerHTML"' in html
     assert "HX-Request" in response["Vary"]
 
 

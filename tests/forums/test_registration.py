@@ -374,7 +374,7 @@ def test_after_cancelling_in_place_the_online_link_goes_too(client):
     done = client.post(url, {"going": "no", "confirmed": "yes"}, headers={"HX-Request": "true"})
 
     swapped = done.content.decode()
-    assert 'id="forum-online" hx-swap-oob="true"' in swapped
+    assert 'id="forum-online" data-hx-swap-oob="true"' in swapped
     assert "https://meet.example.org/joc" not in swapped
     assert "Online: the link is sent to people registered." in swapped
     again = client.post(url, {"going": "yes"}, headers={"HX-Request": "true"}).content.decode()

@@ -136,7 +136,7 @@ def test_htmx_gets_the_results_fragment_with_the_filters_out_of_band(client):
     )
     body = response.content.decode()
     assert "<html" not in body
-    assert 'id="research-facets" hx-swap-oob="innerHTML"' in body
+    assert 'id="research-facets" data-hx-swap-oob="innerHTML"' in body
     assert "Corridor study" in body
     assert "HX-Request" in response["Vary"]
     # Without JavaScript, the same address is a whole page.
