@@ -131,7 +131,12 @@ def test_it_downloads_the_persons_data_as_json(rosa_client, person, westside):
         ("Eastside Jobs", "admin", "Director"),
         ("Westside Works", "member", "Job coach"),
     ]
-    assert data["email_preferences"] == {"frequency": "daily", "sections_turned_off": ["news"]}
+    assert data["email_preferences"] == {
+        "frequency": "daily",
+        "sections_turned_off": ["news"],
+        "conversation_emails": True,
+        "match_emails": True,
+    }
     assert sorted(e["kind"] for e in data["emails_sent_to_you"]) == [
         "test.invitation",
         "test.welcome",
@@ -150,6 +155,8 @@ def test_the_data_of_a_person_without_preferences_shows_the_defaults(client, db)
     assert data["email_preferences"] == {
         "frequency": EmailPreferences.DEFAULT_FREQUENCY,
         "sections_turned_off": [],
+        "conversation_emails": True,
+        "match_emails": True,
     }
 
 
