@@ -74,7 +74,7 @@ class PasswordHashWidget(ReadOnlyPasswordHashWidget):
         return context
 
 
-class PasswordChangeForm(AdminPasswordChangeForm):
+class PasswordChangeForm(AdminPasswordChangeForm[Any]):
     """The admin's set-password form. Django's help for 'password-based
     authentication' ends in a list, which its template puts in a ``<p>``
     (invalid HTML); the same words and the same ``id_unusable_warning`` that
