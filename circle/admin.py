@@ -315,14 +315,14 @@ class MembershipAdmin(ValidAutocompleteAdmin, admin.ModelAdmin[Membership]):
 
 @admin.register(Invitation)
 class InvitationAdmin(ValidAutocompleteAdmin, admin.ModelAdmin[Invitation]):
-    list_display = ("email", "organization", "role", "state", "created_at", "sent_count")
+    list_display = ("email", "name", "organization", "role", "state", "created_at", "sent_count")
     list_filter = (
         "role",
         ("accepted_at", admin.EmptyFieldListFilter),
         ("revoked_at", admin.EmptyFieldListFilter),
         "organization",
     )
-    search_fields = ("email", "organization__name")
+    search_fields = ("email", "name", "organization__name")
     list_select_related = ("organization",)
     readonly_fields = (
         "nonce",

@@ -121,6 +121,7 @@ class InviteForm(forms.Form):
         elif not addresses:
             self.add_error("emails", _("No line is left to invite once the others are skipped."))
         data["addresses"] = addresses
+        data["names"] = {e.email: e.name for e in entries if e.problem is None and e.name}
         return data
 
     def problem_messages(self) -> list[str]:

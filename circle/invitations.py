@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from email.utils import getaddresses
@@ -19,7 +20,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -194,7 +195,7 @@ def pending_invitations(organization: Organization, q: str = "") -> QuerySet[Inv
     """The invitations nobody answered yet, by address; `q` finds part of one."""
     pending = organization.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True)
     if q:
-        pending = pending.filter(email__icontains=q)
+        pending = pending.filter(Q(email__icontains=q) | Q(name__icontains=q))
     return pending.order_by("email", "pk")
 
 
@@ -235,6 +236,7 @@ def _email(invitation: Invitation, language: str = "") -> outbox.Email:
         template="circle/emails/invitation",
         context={
             "organization": invitation.organization.name,
+            "name": invitation.name,
             "role": invitation.role,
             "inviter": (inviter.get_full_name() if inviter else ""),
             "url": accept_url(invitation),
@@ -250,11 +252,14 @@ def invite(
     *,
     by: User | None,
     language: str = "",
+    names: Mapping[str, str] | None = None,
 ) -> InviteResult:
     """Invite addresses to the organization. People already in it are skipped;
     an address with an open invitation is not sent a second one (an expired one
     is renewed and sent again); an address that declined all invitations with
-    the unsubscribe link is skipped."""
+    the unsubscribe link is skipped. `names` holds the display name written
+    with an address, if any."""
+    names = names or {}
     result = InviteResult()
     now = timezone.now()
     with transaction.atomic():
@@ -284,12 +289,13 @@ def invite(
             elif email in open_ones and not open_ones[email].is_expired:
                 result.already_invited.append(email)
             elif email in open_ones:
-                to_send.append(_renew(open_ones[email], now))
+                to_send.append(_renew(open_ones[email], now, names.get(email, "")))
             else:
                 to_send.append(
                     Invitation(
                         organization=organization,
                         email=email,
+                        name=names.get(email, "")[:150],
                         role=role,
                         invited_by=by,
                         nonce=secrets.token_hex(16),
@@ -309,14 +315,16 @@ def invite(
             Invitation.objects.bulk_create([i for i in to_send if i.pk is None])
             renewed = [i for i in to_send if i.pk is not None and i.sent_count > 1]
             Invitation.objects.bulk_update(
-                renewed, ["sent_count", "last_sent_at", "batch", "nonce", "expires_at"]
+                renewed, ["sent_count", "last_sent_at", "batch", "nonce", "expires_at", "name"]
             )
             outbox.queue_many([_email(i, language) for i in to_send])
             result.sent = [i.email for i in to_send]
     return result
 
 
-def _renew(invitation: Invitation, now: datetime) -> Invitation:
+def _renew(invitation: Invitation, now: datetime, name: str = "") -> Invitation:
+    if name:
+        invitation.name = name[:150]
     invitation.nonce = secrets.token_hex(16)
     invitation.expires_at = now + LIFETIME
     return invitation

@@ -324,6 +324,9 @@ class Invitation(models.Model):
         related_name="invitations",
     )
     email = models.EmailField(_("email address"))
+    # The display name the admin wrote with the address ("Ana Díaz <ana@…>"):
+    # it greets the person in the email and fills the name they confirm.
+    name = models.CharField(_("name"), max_length=150, blank=True)
     role = models.CharField(
         _("role"), max_length=10, choices=Membership.Role.choices, default=Membership.Role.MEMBER
     )

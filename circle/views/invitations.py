@@ -49,6 +49,7 @@ def manage_invitations(request: HttpRequest, slug: str) -> HttpResponse:
             by=person,
             # Someone without an account yet reads it in the admin's language.
             language=request.LANGUAGE_CODE,
+            names=form.cleaned_data["names"],
         )
         remember_acting_organization(person, organization)
         _report(request, result, skipped=len(form.problems))
@@ -210,7 +211,9 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
         context["sign_in_url"] = f"{reverse('account_login')}?{urlencode({'next': request.path})}"
         return render(request, "circle/invitation_sign_in.html", context)
 
-    form = AcceptInvitationForm(request.POST or None, email=invitation.email)
+    form = AcceptInvitationForm(
+        request.POST or None, email=invitation.email, initial={"name": invitation.name}
+    )
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             new_user = User.objects.create_user(

@@ -261,3 +261,57 @@ def test_the_invitation_email_does_not_say_the_invitee_signed_up(org_a):
         assert "signed up" not in flat
         assert "because Organization A invited this address to the portal" in flat
     assert "Unsubscribe" in text
+
+
+# --- The name written with an address ------------------------------------------------
+
+
+def test_the_name_written_with_an_address_greets_the_invitee_and_fills_their_form(
+    admin_a_client, org_a, client
+):
+    response = post(admin_a_client, org_a, '"Díaz, Ana" <ana@example.org>, solo@example.org')
+    assert response.status_code == 302
+    named = Invitation.objects.get(email="ana@example.org")
+    assert named.name == "Díaz, Ana"
+    assert Invitation.objects.get(email="solo@example.org").name == ""
+
+    message = render(OutboxEmail.objects.get(recipient="ana@example.org"))
+    assert "Hello Díaz, Ana," in message.body
+    assert "Hello Díaz, Ana," in str(message.alternatives[0][0])
+    plain = render(OutboxEmail.objects.get(recipient="solo@example.org"))
+    assert "Hello," in plain.body
+
+    page = client.get(reverse("circle:accept_invitation", args=[invitations.token_for(named)]))
+    assert re.search(r'<input[^>]*name="name"[^>]*value="Díaz, Ana"', page.content.decode())
+
+
+def test_a_name_with_markup_is_text_in_the_email_and_the_list(admin_a_client, org_a):
+    invitations.invite(
+        org_a, ["x@example.org"], "member", by=None, names={"x@example.org": "<b>Ana</b>"}
+    )
+    html = str(render(OutboxEmail.objects.get(recipient="x@example.org")).alternatives[0][0])
+    assert "<b>Ana</b>" not in html and "&lt;b&gt;Ana&lt;/b&gt;" in html
+    page = admin_a_client.get(url(org_a)).content.decode()
+    assert "<b>Ana</b>" not in page and "&lt;b&gt;Ana&lt;/b&gt;" in page
+
+
+def test_the_pending_list_shows_and_finds_the_name(admin_a_client, org_a):
+    pending_for(org_a, 3)
+    invitations.invite(
+        org_a, ["rp@example.net"], "member", by=None, names={"rp@example.net": "Rosa Parks"}
+    )
+    html = admin_a_client.get(url(org_a, q="parks")).content.decode()
+    assert "Rosa Parks" in html and "rp@example.net" in html
+    assert "person001@example.org" not in html
+
+
+def test_sending_an_expired_invitation_again_keeps_or_takes_the_name(org_a):
+    invitations.invite(org_a, ["a@example.org"], "member", by=None, names={"a@example.org": "Ana"})
+    Invitation.objects.update(expires_at=timezone.now() - timedelta(days=1))
+    invitations.invite(org_a, ["a@example.org"], "member", by=None)
+    assert Invitation.objects.get().name == "Ana"
+    Invitation.objects.update(expires_at=timezone.now() - timedelta(days=1))
+    invitations.invite(
+        org_a, ["a@example.org"], "member", by=None, names={"a@example.org": "Ana D."}
+    )
+    assert Invitation.objects.get().name == "Ana D."
