@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -113,6 +114,27 @@ def test_the_list_runs_the_same_number_of_queries_for_few_and_many_forums(client
     assert len(response.context["page"].object_list) == 12
     assert len(few) == len(many), [q["sql"] for q in many.captured_queries]
     print(f"\nforum list: {len(many)} queries for 2 and 12 forums")
+
+
+def test_a_card_shows_each_host_with_its_logo_beside_its_name(client, settings, tmp_path):
+    from circle import demo as circle_demo
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    with_logo = OrganizationFactory(name="Logo Works")
+    logo = circle_demo.demo_logo(with_logo.name, "#1d4e89")
+    with_logo.logo.save(logo.main, logo)
+    plain = OrganizationFactory(name="Plain Org")
+    forum = ForumFactory(audience=A.PUBLIC)
+    forum.hosts.set([with_logo, plain])
+
+    html = client.get(reverse("forums:list")).content.decode()
+    hosts = re.search(r'<p class="meta forum-hosts">(.*?)</p>', html, re.S)
+    assert hosts, html
+    assert "Logo Works" in hosts[1] and "Plain Org" in hosts[1]
+    images = re.findall(r"<img [^>]*>", hosts[1])
+    assert len(images) == 1, images
+    assert 'alt=""' in images[0] and 'width="32"' in images[0]
+    assert with_logo.logo.url.rsplit(".", 1)[0] in hosts[1]
 
 
 # --- A forum's page -----------------------------------------------------------------------------

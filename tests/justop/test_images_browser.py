@@ -65,6 +65,7 @@ def test_the_demo_logos_and_hero_images_display(demo, browser, live_server):
         pages = {
             "organization": (organization.get_absolute_url(), 1),
             "directory": (reverse("circle:directory"), 12),
+            "forums": (reverse("forums:list"), 1),
             "news post": (post.get_absolute_url(), 1),
         }
         for where, (path, at_least) in pages.items():
