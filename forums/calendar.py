@@ -8,9 +8,7 @@ link goes only into the files of people registered for the forum."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
-from email.utils import parseaddr
-from urllib.parse import urlsplit
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -18,56 +16,18 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from icalendar import (
-    Calendar,
-    Event,
-    Timezone,
-    TimezoneDaylight,
-    TimezoneStandard,
-    vCalAddress,
-    vDuration,
-    vText,
-)
+from icalendar import Event
 
 from circle.models import User
 from circle.viewers import ANONYMOUS, Viewer
 from forums.models import CalendarFeed, Forum, Registration
+from justop import calendars
 from justop.outbox import absolute
 
 PRODID = "-//Partnership for Southern Equity//JUST Opportunity forums//EN"
 # The public feed keeps recent forums too, so a calendar does not lose them
 # the day after.
 FEED_PAST = timedelta(days=90)
-# How often subscribed clients should fetch a feed again (RFC 7986 and
-# Outlook's older name for it).
-REFRESH = timedelta(hours=1)
-
-
-def _new_york() -> Timezone:
-    """America/New_York as its two current rules (US law since 2007), not
-    every transition from 1970 to 2038 as icalendar would write it: a
-    handful of lines every client expands itself."""
-    zone = Timezone()
-    zone.add("tzid", "America/New_York")
-    daylight = TimezoneDaylight()
-    daylight.add("dtstart", datetime(2007, 3, 11, 2, 0))
-    daylight.add("rrule", {"freq": "yearly", "bymonth": 3, "byday": "2SU"})
-    daylight.add("tzoffsetfrom", timedelta(hours=-5))
-    daylight.add("tzoffsetto", timedelta(hours=-4))
-    daylight.add("tzname", "EDT")
-    standard = TimezoneStandard()
-    standard.add("dtstart", datetime(2007, 11, 4, 2, 0))
-    standard.add("rrule", {"freq": "yearly", "bymonth": 11, "byday": "1SU"})
-    standard.add("tzoffsetfrom", timedelta(hours=-4))
-    standard.add("tzoffsetto", timedelta(hours=-5))
-    standard.add("tzname", "EST")
-    zone.add_component(daylight)
-    zone.add_component(standard)
-    return zone
-
-
-def _domain() -> str:
-    return urlsplit(settings.SITE_URL).hostname or "localhost"
 
 
 def _location(forum: Forum, registered: bool) -> str:
@@ -83,7 +43,7 @@ def event(forum: Forum, *, registered: bool) -> Event:
     zone = ZoneInfo(settings.TIME_ZONE)
     url = absolute(forum.get_absolute_url())
     item = Event()
-    item.add("uid", f"forum-{forum.pk}@{_domain()}")
+    item.add("uid", f"forum-{forum.pk}@{calendars.domain()}")
     item.add("dtstamp", timezone.now())
     item.add("last-modified", forum.updated_at)
     # Bumped on every change, so clients replace their copy.
@@ -99,41 +59,16 @@ def event(forum: Forum, *, registered: bool) -> Event:
     location = _location(forum, registered)
     if location:
         item.add("location", location)
-    name, address = parseaddr(forum.contact_email or settings.DEFAULT_FROM_EMAIL)
-    organizer = vCalAddress(f"mailto:{address}")
-    organizer.params["cn"] = vText(name or "Partnership for Southern Equity")
-    item.add("organizer", organizer)
+    item.add("organizer", calendars.organizer(forum.contact_email))
     item.add("status", "CANCELLED" if forum.is_cancelled else "CONFIRMED")
     return item
 
 
-def _calendar(name: str, method: str) -> Calendar:
-    cal = Calendar()
-    cal.add("prodid", PRODID)
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("method", method)
-    cal.add("x-wr-calname", name)
-    cal.add("x-wr-timezone", settings.TIME_ZONE)
-    if method == "PUBLISH":
-        cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
-        cal.add("x-published-ttl", vDuration(REFRESH))
-    return cal
-
-
-def _with_timezone(cal: Calendar) -> bytes:
-    if settings.TIME_ZONE == "America/New_York":
-        cal.add_component(_new_york())
-    else:
-        cal.add_missing_timezones()
-    return bytes(cal.to_ical())
-
-
 def calendar(forums: Iterable[Forum], *, name: str, registered_ids: set[int]) -> bytes:
-    cal = _calendar(name, "PUBLISH")
+    cal = calendars.new_calendar(name, "PUBLISH", prodid=PRODID)
     for forum in forums:
         cal.add_component(event(forum, registered=forum.pk in registered_ids))
-    return _with_timezone(cal)
+    return calendars.to_ical(cal)
 
 
 def _sequence(registration: Registration, method: str) -> int:
@@ -154,28 +89,24 @@ def invitation(registration: Registration, method: str) -> bytes:
     calendar, already accepted), CANCEL when it ends (the same UID, a higher
     SEQUENCE, STATUS:CANCELLED), per RFC 5546."""
     forum = registration.forum
-    cal = _calendar(forum.title, method)
+    cal = calendars.new_calendar(forum.title, method, prodid=PRODID)
     item = event(forum, registered=method == "REQUEST")
     item["sequence"] = _sequence(registration, method)
-    attendee = vCalAddress(f"mailto:{registration.email}")
-    attendee.params["cn"] = vText(registration.name or registration.email)
-    attendee.params["partstat"] = vText("ACCEPTED" if method == "REQUEST" else "DECLINED")
-    attendee.params["rsvp"] = vText("FALSE")
-    item.add("attendee", attendee)
+    calendars.add_attendee(
+        item, email=registration.email, name=registration.name, accepted=method == "REQUEST"
+    )
     if method == "CANCEL":
         item["status"] = "CANCELLED"
     cal.add_component(item)
-    return _with_timezone(cal)
+    return calendars.to_ical(cal)
 
 
 def attachment(registration: Registration, method: str) -> dict[str, str]:
-    """An email attachment whose Content-Type names the method, as RFC 6047
-    asks (the outbox passes the type through to Django's attach)."""
-    return {
-        "filename": "forum.ics" if method == "REQUEST" else "forum-cancelled.ics",
-        "content": invitation(registration, method).decode(),
-        "mimetype": f"text/calendar; method={method}; charset=utf-8",
-    }
+    return calendars.attachment(
+        invitation(registration, method),
+        filename="forum.ics" if method == "REQUEST" else "forum-cancelled.ics",
+        method=method,
+    )
 
 
 def registered_forum_ids(user: User | None, forums: Iterable[Forum]) -> set[int]:
@@ -240,3 +171,26 @@ def user_of_token(token: str) -> User | None:
     if feed is None or not feed.user.is_active:
         return None
     return feed.user
+
+
+def occasion(forum: Forum, ics_path: str) -> calendars.Occasion:
+    """The forum as the "add to my calendar" links give it: what its page
+    shows anyone who may see it (the online link stays in the files of
+    people registered)."""
+    url = absolute(forum.get_absolute_url())
+    return calendars.Occasion(
+        title=forum.title,
+        starts_at=forum.starts_at,
+        ends_at=forum.ends_at,
+        details=f"{forum.summary}\n\n{url}",
+        location=_location(forum, registered=False),
+        ics_path=ics_path,
+    )
+
+
+def registration_file(registration: Registration) -> tuple[bytes, str]:
+    """The calendar file behind a registration's emailed link: with the
+    online link while the person has a place."""
+    forum = registration.forum
+    has_place = registration.status == Registration.Status.CONFIRMED
+    return forum_file(forum, registered=has_place), f"{forum.slug}.ics"

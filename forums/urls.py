@@ -13,6 +13,11 @@ urlpatterns = [
     path("forums/calendar/<str:token>.ics", calendar.personal_feed, name="personal_feed"),
     path("forums/check-your-email/", registration.check_email, name="check_email"),
     path("forums/registrations/<str:token>/", registration.manage, name="registration"),
+    path(
+        "forums/registrations/<str:token>/calendar.ics",
+        registration.manage_ics,
+        name="registration_ics",
+    ),
     path("forums/<slug:slug>/", forum.detail, name="detail"),
     path("forums/<slug:slug>/rsvp/", registration.rsvp, name="rsvp"),
     path("forums/<slug:slug>/register/", registration.register, name="register"),

@@ -49,7 +49,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.views.decorators.cache import never_cache
 
-from justop import outbox, ratelimit
+from justop import calendars, outbox, ratelimit
 from justop.pagecache import content_changed
 
 
@@ -267,6 +267,21 @@ class Places[P: models.Model, C: models.Model]:
                     "keep_url": reverse(self.page, args=[token]),
                 },
             )
+
+        return view
+
+    def link_file(
+        self, build: Callable[[C], tuple[bytes, str]]
+    ) -> Callable[[HttpRequest, str], HttpResponse]:
+        """The claim's calendar file behind the same signed link as its page:
+        `build` gives its bytes and file name. Never stored by a cache."""
+
+        def view(request: HttpRequest, token: str) -> HttpResponse:
+            found = self.from_token(token)
+            if found is None:
+                raise Http404
+            content, filename = build(found)
+            return calendars.response(content, filename, private=True)
 
         return view
 

@@ -71,6 +71,9 @@ ROWS["forums:personal_feed"] = Row(
 ROWS["forums:registration"] = Row(
     200, 200, 200, kwargs=lambda w: {"token": registration.token(w.more["guest"])}
 )
+ROWS["forums:registration_ics"] = Row(
+    200, 200, 200, kwargs=lambda w: {"token": registration.token(w.more["guest"])}
+)
 # An outside address's invitation page: the signed link is the key, whoever
 # follows it (the forum itself is invited-only).
 ROWS["forums:invitation"] = Row(

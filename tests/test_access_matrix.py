@@ -169,6 +169,9 @@ ROWS: dict[str, Row] = {
     "volunteer:signup": Row(
         200, 200, 200, kwargs=lambda w: {"token": volunteering.token(w.signup)}
     ),
+    "volunteer:signup_ics": Row(
+        200, 200, 200, kwargs=lambda w: {"token": volunteering.token(w.signup)}
+    ),
     # circle: a person's own account
     "circle:email_preferences": signed_in(),
     "circle:memberships": signed_in(),

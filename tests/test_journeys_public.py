@@ -202,8 +202,9 @@ def test_a_visitor_registers_for_a_public_forum_confirms_and_adds_it_to_a_calend
     )
     assert Registration.objects.get(forum=forum, email=email).status == "confirmed"
 
+    page.get_by_text(say(language, "Add to my calendar"), exact=True).click()
     with page.expect_download() as download:
-        page.get_by_role("link", name=say(language, "Add to my calendar (.ics)")).click()
+        page.get_by_role("link", name=say(language, "Apple Calendar and others (.ics)")).click()
     ics = Calendar.from_ical(download.value.path().read_bytes())
     [event] = ics.walk("VEVENT")
     assert str(event["summary"]) == forum.title

@@ -84,6 +84,8 @@ class Shift(models.Model):
     capacity = models.PositiveSmallIntegerField(
         _("places"), help_text=_("People, counting everyone in a party.")
     )
+    # Calendars that hold the shift replace their copy when it changes.
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         db_table = "news_shift"

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from justop import outbox, places
+from volunteering import calendar
 from volunteering.models import Shift, Signup
 
 # The salt of links already emailed, from when volunteering was part of news.
@@ -30,11 +31,21 @@ Status = Signup.Status
 # --- Emails --------------------------------------------------------------------------
 
 
+# Emails that give the person a place carry the shift's calendar file; the
+# cancellation of a confirmed address carries its CANCEL.
+WITH_CALENDAR = {"confirmed", "promoted", "reminder"}
+
+
 def _email(signup: Signup, kind: str, period: str = "") -> outbox.Email:
     shift = signup.shift
     opportunity = shift.opportunity
     starts = timezone.localtime(shift.starts_at)
     ends = timezone.localtime(shift.ends_at)
+    attachments = []
+    if kind in WITH_CALENDAR and signup.status == Status.CONFIRMED:
+        attachments.append(calendar.attachment(signup, "REQUEST"))
+    elif kind == "cancelled" and signup.confirmed_at is not None:
+        attachments.append(calendar.attachment(signup, "CANCEL"))
     return outbox.Email(
         kind=f"news.signup_{kind}",
         to=signup.email,
@@ -57,6 +68,7 @@ def _email(signup: Signup, kind: str, period: str = "") -> outbox.Email:
             "url": PLACES.url(signup),
             "opportunity_url": outbox.absolute(opportunity.get_absolute_url()),
         },
+        attachments=attachments,
     )
 
 

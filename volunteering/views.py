@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from justop import places, ratelimit
 from justop.pagecache import visitor_cache
-from volunteering import services
+from volunteering import calendar, services
 from volunteering.access import get_opportunity_for_viewer
 from volunteering.forms import SignupForm
 from volunteering.models import Opportunity, Shift, Signup
@@ -90,5 +90,12 @@ def check_email(request: HttpRequest) -> HttpResponse:
 
 # The page behind the links in the emails: confirm, see, cancel.
 signup = services.PLACES.link_page(
-    "volunteering/signup.html", lambda found: {"signup": found, "shift": found.shift}
+    "volunteering/signup.html",
+    lambda found: {
+        "signup": found,
+        "shift": found.shift,
+        "occasion": calendar.occasion(found, services.token(found)),
+    },
 )
+# The shift's calendar file, behind the same link.
+signup_ics = services.PLACES.link_file(calendar.signup_file)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,22 +11,11 @@ from circle.viewers import viewer_of
 from forums import calendar
 from forums.access import get_forum_for_viewer
 from forums.models import Registration
+from justop import calendars as ics
 from justop.pagecache import visitor_cache
-from justop.syndication import FEED_CACHE_CONTROL, conditional
+from justop.syndication import conditional
 
 TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
-DTSTAMP = re.compile(rb"^DTSTAMP:[^\r\n]*\r?\n", re.MULTILINE)
-
-
-def _ics(content: bytes, filename: str, *, private: bool) -> HttpResponse:
-    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store" if private else FEED_CACHE_CONTROL
-    # DTSTAMP is the time of writing: the same calendar otherwise, so a weak
-    # ETag of the rest.
-    stable = DTSTAMP.sub(b"", content)
-    response["ETag"] = f'W/"{hashlib.sha256(stable).hexdigest()[:32]}"'
-    return response
 
 
 def forum_ics(request: HttpRequest, slug: str) -> HttpResponse:
@@ -37,7 +25,7 @@ def forum_ics(request: HttpRequest, slug: str) -> HttpResponse:
         user is not None
         and forum.registrations.filter(user=user, status=Registration.Status.CONFIRMED).exists()
     )
-    return _ics(
+    return ics.response(
         calendar.forum_file(forum, registered=registered), f"{forum.slug}.ics", private=True
     )
 
@@ -46,7 +34,7 @@ def forum_ics(request: HttpRequest, slug: str) -> HttpResponse:
 def public_feed(request: HttpRequest) -> HttpResponse:
     # The page cache answers If-None-Match with its own ETag for the
     # visitors it serves; this answers everyone else, by the content's.
-    return conditional(request, _ics(calendar.public_feed(), "forums.ics", private=False))
+    return conditional(request, ics.response(calendar.public_feed(), "forums.ics", private=False))
 
 
 def personal_feed(request: HttpRequest, token: str) -> HttpResponse:
@@ -57,4 +45,4 @@ def personal_feed(request: HttpRequest, token: str) -> HttpResponse:
     user = calendar.user_of_token(token) if TOKEN.fullmatch(token) else None
     if user is None:
         raise Http404
-    return _ics(calendar.personal_feed(viewer_of(user)), "my-forums.ics", private=True)
+    return ics.response(calendar.personal_feed(viewer_of(user)), "my-forums.ics", private=True)

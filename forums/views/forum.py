@@ -7,11 +7,12 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 
 from circle.access import current_user
 from circle.viewers import viewer_of
-from forums import access, listing, registration
+from forums import access, calendar, listing, registration
 from forums.forms import ForumFilterForm, GuestForm
 from forums.models import Forum, Registration
 from justop import documents
@@ -86,6 +87,7 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         # An organization that left the Circle is no longer named (its page is gone).
         "hosts": list(forum.hosts.active().order_by("name")),
         "guest_form": GuestForm(),
+        "occasion": calendar.occasion(forum, reverse("forums:forum_ics", args=[forum.slug])),
     }
     return render(request, "forums/forum_detail.html", context)
 

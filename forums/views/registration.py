@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -149,8 +150,18 @@ def check_email(request: HttpRequest) -> HttpResponse:
 
 # The page behind the links in the emails: confirm, see, cancel.
 manage = registration.PLACES.link_page(
-    "forums/registration.html", lambda found: {"registration": found, "forum": found.forum}
+    "forums/registration.html",
+    lambda found: {
+        "registration": found,
+        "forum": found.forum,
+        "occasion": calendar.occasion(
+            found.forum,
+            reverse("forums:registration_ics", args=[registration.token(found)]),
+        ),
+    },
 )
+# Its calendar file, behind the same link (with the online link once confirmed).
+manage_ics = registration.PLACES.link_file(calendar.registration_file)
 
 
 @login_required
