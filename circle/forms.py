@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
@@ -19,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from circle import invitations
 from circle.access import Acting
 from circle.models import (
+    LANGUAGE_CHOICES,
     EmailPreferences,
     Expertise,
     JoinApplication,
@@ -414,7 +414,7 @@ class EmailPreferencesForm(forms.Form):
         label=_("Email me when a match is marked with a post of my organization"),
         required=False,
     )
-    language = forms.ChoiceField(label=_("Language of your emails"), choices=settings.LANGUAGES)
+    language = forms.ChoiceField(label=_("Language of your emails"), choices=LANGUAGE_CHOICES)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -46,6 +46,10 @@ class UserManager(BaseUserManager["User"]):
         return (email or "").strip().lower()
 
 
+# The languages of the settings, whose names are only marked there, translated.
+LANGUAGE_CHOICES = [(code, _(name)) for code, name in settings.LANGUAGES]
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person with an account. The email address is the login."""
 
@@ -54,7 +58,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     language = models.CharField(
         _("preferred language"),
         max_length=8,
-        choices=settings.LANGUAGES,
+        choices=LANGUAGE_CHOICES,
         default=settings.LANGUAGE_CODE,
         help_text=_("Emails are written in this language."),
     )
@@ -279,7 +283,7 @@ class Membership(models.Model):
         related_name="memberships",
     )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
-    title = models.CharField(_("title"), max_length=120, blank=True)
+    title = models.CharField(pgettext_lazy("job", "title"), max_length=120, blank=True)
     joined_at = models.DateTimeField(_("joined"), default=timezone.now)
 
     class Meta:

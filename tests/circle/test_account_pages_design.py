@@ -156,7 +156,7 @@ def test_the_code_asked_for_at_sign_in_is_in_the_portal_and_in_spanish():
     html = lxml_html.fromstring(response.content)
     assert html.xpath("//header[contains(@class, 'site-header')]")
     assert len(html.xpath("//h1")) == 1
-    assert "Autenticación de doble factor" in text_of(html.xpath("//h1")[0])
+    assert "Autenticación de dos factores" in text_of(html.xpath("//h1")[0])
     (code,) = html.xpath("//input[@name='code']")
     assert html.xpath(f"//label[@for='{code.get('id')}']")
     assert all("button" in button.classes for button in html.xpath("//main//button"))
