@@ -102,11 +102,7 @@ def invitation(registration: Registration, method: str) -> bytes:
 
 
 def attachment(registration: Registration, method: str) -> dict[str, str]:
-    return calendars.attachment(
-        invitation(registration, method),
-        filename="forum.ics" if method == "REQUEST" else "forum-cancelled.ics",
-        method=method,
-    )
+    return calendars.attachment(invitation(registration, method), name="forum", method=method)
 
 
 def registered_forum_ids(user: User | None, forums: Iterable[Forum]) -> set[int]:

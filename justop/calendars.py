@@ -116,11 +116,12 @@ def add_attendee(item: Event, *, email: str, name: str, accepted: bool) -> None:
     item.add("attendee", attendee)
 
 
-def attachment(content: bytes, *, filename: str, method: str) -> dict[str, str]:
+def attachment(content: bytes, *, name: str, method: str) -> dict[str, str]:
     """An email attachment whose Content-Type names the method, as RFC 6047
-    asks (the outbox passes the type through to Django's attach)."""
+    asks (the outbox passes the type through to Django's attach), named
+    `<name>.ics`, or `<name>-cancelled.ics` for a CANCEL."""
     return {
-        "filename": filename,
+        "filename": f"{name}-cancelled.ics" if method == "CANCEL" else f"{name}.ics",
         "content": content.decode(),
         "mimetype": f"text/calendar; method={method}; charset=utf-8",
     }

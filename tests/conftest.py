@@ -226,6 +226,45 @@ def staff_client(staff):
     return _client_of(staff)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _browser_pages(request):
+    """The HTML pages a module's browser tests were served, checked at the
+    end of the module by the Nu HTML Checker in one run (tests/html_checker.py)."""
+    documents: dict[str, str] = {}
+    yield documents
+    if not documents:
+        return
+    from tests import html_checker
+
+    if why := html_checker.unavailable():
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            pytest.fail("REQUIRE_SERVICES=1 but the HTML check of browser pages " + why)
+        return
+    errors = [problem for problem in html_checker.check(documents) if problem.error]
+    assert not errors, (
+        f"{len(errors)} HTML errors in {len(documents)} pages the browser tests were served:\n"
+        + "\n".join(str(error) for error in errors)
+    )
+
+
+@pytest.fixture(autouse=True)
+def _browser_pages_are_spanish_and_valid(request, _browser_pages):
+    """In browser tests: every Spanish page asks only for interface strings a
+    catalogue translates (tests/untranslated.py), and every HTML page served
+    goes to the module's HTML check."""
+    if not request.node.get_closest_marker("browser"):
+        yield
+        return
+    from tests import served_pages, untranslated
+
+    with untranslated.recording() as found, served_pages.capturing() as served:
+        yield
+    _browser_pages.update(served.documents)
+    assert not found.messages, "Left in English on Spanish pages:\n" + "\n".join(
+        sorted(found.messages)
+    )
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium driven by Playwright (no browser download)."""

@@ -7,7 +7,9 @@ organization, a member and an admin of organization A and staff with their
 second factor, in English and in Spanish; the public forms sent back after an
 empty submit, with their errors; and the HTML of the emails the portal sends
 (an invitation, a forum registration's confirmation, a digest). All of them
-go to one run of the checker: one Java start for the whole batch.
+go to one run of the checker: one Java start for the whole batch. The pages
+the browser tests are served (htmx fragments included) go to the checker at
+the end of each browser module (tests/conftest.py, tests/served_pages.py).
 """
 
 from __future__ import annotations

@@ -213,7 +213,10 @@ def test_a_visitor_registers_for_a_public_forum_confirms_and_adds_it_to_a_calend
     assert start.dt == starts
     assert (start.dt.hour, start.dt.minute) == (18, 0)
     assert start.dt.utcoffset() == starts.utcoffset()
-    assert str(event["location"]) == "PSE Offices, 50 Hurt Plaza SE, Atlanta, GA"
+    # The guest has a place: their file (behind their link) has the online link too.
+    assert str(event["location"]) == (
+        f"PSE Offices, 50 Hurt Plaza SE, Atlanta, GA, {forum.online_url}"
+    )
     trip.finish()
 
 

@@ -84,11 +84,7 @@ def invitation(signup: Signup, method: str) -> bytes:
 
 
 def attachment(signup: Signup, method: str) -> dict[str, str]:
-    return calendars.attachment(
-        invitation(signup, method),
-        filename="shift.ics" if method == "REQUEST" else "shift-cancelled.ics",
-        method=method,
-    )
+    return calendars.attachment(invitation(signup, method), name="shift", method=method)
 
 
 def occasion(signup: Signup, token: str) -> calendars.Occasion:
