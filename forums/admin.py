@@ -66,9 +66,15 @@ class ForumAdmin(admin.ModelAdmin[Forum]):
     prepopulated_fields = {"slug": ("title",)}
     date_hierarchy = "starts_at"
     filter_horizontal = ("hosts",)
-    readonly_fields = ("links", "cancelled_at")
+    readonly_fields = ("links", "cancelled_at", "moved_online_at")
     inlines = (AgendaItemInline, MaterialInline)
-    actions = ("send_invitations", "export_attendees", "send_follow_up", "cancel_forums")
+    actions = (
+        "send_invitations",
+        "export_attendees",
+        "send_follow_up",
+        "move_forums_online",
+        "cancel_forums",
+    )
     fieldsets = (
         (None, {"fields": ("title", "slug", "summary", "description", "status", "audience")}),
         (
@@ -90,7 +96,7 @@ class ForumAdmin(admin.ModelAdmin[Forum]):
         ),
         (_("Hosts"), {"fields": ("hosts",)}),
         (_("After the forum"), {"fields": ("notes",)}),
-        (_("Pages"), {"fields": ("links", "cancelled_at")}),
+        (_("Pages"), {"fields": ("links", "cancelled_at", "moved_online_at")}),
     )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Forum]:
@@ -208,6 +214,30 @@ class ForumAdmin(admin.ModelAdmin[Forum]):
                 len(ended),
             )
             % len(ended),
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Move the selected forums online and tell everyone registered"))
+    def move_forums_online(self, request: HttpRequest, queryset: QuerySet[Forum]) -> None:
+        told, refused = 0, []
+        for forum in queryset:
+            try:
+                told += registration.move_online(forum)
+            except registration.CannotMoveOnline:
+                refused.append(forum.title)
+        if refused:
+            self.message_user(
+                request,
+                _(
+                    "Not moved (give each an online link first; a forum that ended or is "
+                    "cancelled cannot move): %(forums)s"
+                )
+                % {"forums": ", ".join(refused)},
+                messages.ERROR,
+            )
+        self.message_user(
+            request,
+            ngettext("%d person told.", "%d people told.", told) % told,
             messages.SUCCESS,
         )
 

@@ -147,6 +147,9 @@ class Forum(models.Model):
     )
     contact_email = models.EmailField(_("contact email"), blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True, editable=False)
+    # An in-person forum that now takes place online only (staff's "move
+    # online" action): said on its page, to search engines and by email.
+    moved_online_at = models.DateTimeField(_("moved online"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -216,6 +219,10 @@ class Forum(models.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.status == self.Status.CANCELLED
+
+    @property
+    def moved_online(self) -> bool:
+        return self.moved_online_at is not None and not self.venue_name
 
     @property
     def is_past(self) -> bool:

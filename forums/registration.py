@@ -45,7 +45,7 @@ def _fills_from_waitlist(forum: Forum) -> bool:
 
 # Emails that give the person a place carry the forum's calendar file; those
 # that end a place they had carry its cancellation.
-WITH_CALENDAR = {"confirmed", "promoted", "reminder"}
+WITH_CALENDAR = {"confirmed", "promoted", "reminder", "forum_moved_online"}
 WITH_CANCEL = {"cancelled", "forum_cancelled"}
 
 
@@ -231,4 +231,32 @@ def cancel_forum(forum: Forum) -> int:
             forum.save(update_fields=["status", "cancelled_at", "updated_at"])
         told = forum.registrations.filter(status__in=Registration.ACTIVE).select_related("forum")
         rows = outbox.queue_many([email(r, "forum_cancelled") for r in told])
+    return len(rows)
+
+
+# --- A forum moved online -----------------------------------------------------------------
+
+
+VENUE = ("venue_name", "venue_address", "map_url")
+
+
+class CannotMoveOnline(Exception):
+    """The forum has no online link to move to, or has ended or is cancelled."""
+
+
+def move_online(forum: Forum) -> int:
+    """Staff move an in-person forum online (it has its online link): the
+    venue goes, and everyone registered or waiting is told once; people with
+    a place get the link and their calendar's copy replaced."""
+    with transaction.atomic():
+        forum = lock(forum)
+        if not forum.online_url or forum.is_cancelled or forum.ends_at <= timezone.now():
+            raise CannotMoveOnline
+        if forum.moved_online_at is None or forum.venue_name:
+            forum.venue_name = forum.venue_address = forum.map_url = ""
+            forum.moved_online_at = timezone.now()
+            forum.save(update_fields=[*VENUE, "moved_online_at", "updated_at"])
+        moved = f"moved-{int(forum.moved_online_at.timestamp())}"
+        told = forum.registrations.filter(status__in=Registration.ACTIVE).select_related("forum")
+        rows = outbox.queue_many([email(r, "forum_moved_online", period=moved) for r in told])
     return len(rows)

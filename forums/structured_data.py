@@ -32,10 +32,11 @@ def attendance_mode(forum: Forum) -> str:
 
 
 def event_status(forum: Forum) -> str:
-    # Forums have no "moved online" or "postponed" state: a forum that moves
-    # online keeps its status and gets an online link.
+    # Forums have no "postponed" state: a new date is a change of the forum.
     if forum.is_cancelled:
         return SCHEMA + "EventCancelled"
+    if forum.moved_online:
+        return SCHEMA + "EventMovedOnline"
     return SCHEMA + "EventScheduled"
 
 
