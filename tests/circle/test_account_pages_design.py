@@ -37,9 +37,9 @@ class AccountPage:
 
 PAGES = [
     AccountPage("login", "account_login", "nobody", "Acceso para miembros"),
-    AccountPage("password reset", "account_reset_password", "nobody", "Restablecer Contraseña"),
+    AccountPage("password reset", "account_reset_password", "nobody", "Restablecer la contraseña"),
     AccountPage(
-        "password reset done", "account_reset_password_done", "nobody", "Restablecer Contraseña"
+        "password reset done", "account_reset_password_done", "nobody", "Restablecer la contraseña"
     ),
     AccountPage("password change", "account_change_password", "person", "Cambiar la contraseña"),
     AccountPage("email addresses", "account_email", "person", "Direcciones de correo"),
