@@ -74,6 +74,9 @@ if PRODUCTION and not SITE_URL.startswith("https://"):
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=10)
 
 INSTALLED_APPS = [
+    # Before the admin: it registers each app's translation.py (translatable
+    # content fields, docs/architecture.md "Content in two languages").
+    "modeltranslation",
     "circle",
     "asks",
     "justop",
@@ -346,6 +349,11 @@ LANGUAGE_CODE = "en"
 # Marked only: Django translates the names when it lists the languages.
 LANGUAGES = [("en", gettext_noop("English")), ("es", gettext_noop("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Content fields in both languages (django-modeltranslation): `title` reads
+# the active language's column and falls back to English when it is empty.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_LANGUAGES = ("en", "es")
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "America/New_York"

@@ -17,25 +17,37 @@ from django.utils.translation import ngettext
 from justop.admin_widgets import LabelledFileWidget, ValidAutocompleteAdmin
 from justop.exports import csv_response
 from justop.pagecache import content_changed
+from justop.translated import label_languages
 from news.models import NewsPost, Subscriber
 
 
 class PostForm(forms.ModelForm[NewsPost]):
+    """English and Spanish side by side for each field people read (the
+    Spanish may come later: the page shows the English until then)."""
+
     class Meta:
         model = NewsPost
         fields = (
-            "title",
+            "title_en",
+            "title_es",
             "slug",
             "category",
-            "summary",
-            "body",
+            "summary_en",
+            "summary_es",
+            "body_en",
+            "body_es",
             "hero_image",
-            "hero_alt",
+            "hero_alt_en",
+            "hero_alt_es",
             "author",
             "status",
             "publish_at",
         )
         widgets = {"hero_image": LabelledFileWidget}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        label_languages(self)
 
 
 @admin.register(NewsPost)
@@ -44,7 +56,7 @@ class PostAdmin(ValidAutocompleteAdmin, admin.ModelAdmin[NewsPost]):
     list_display = ("title", "category", "status", "publish_at", "visibility")
     list_filter = ("status", "category", ("publish_at", admin.DateFieldListFilter))
     search_fields = ("title", "summary", "body")
-    prepopulated_fields = {"slug": ("title",)}
+    prepopulated_fields = {"slug": ("title_en",)}
     date_hierarchy = "publish_at"
     autocomplete_fields = ("author",)
     readonly_fields = ("preview_link",)

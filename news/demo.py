@@ -85,6 +85,68 @@ POSTS = [
 ]  # fmt: skip
 
 
+# The Spanish version of half of the posts (title, summary, body), by the
+# English title: the others show their English, marked as such.
+SPANISH = {
+    "Why transit access is a jobs issue": (
+        "Por qué el acceso al transporte es un tema de empleo",
+        "Un empleo al otro lado del condado no es una oportunidad sin un autobús que llegue a "
+        "tiempo.",
+        "La mitad de las vacantes de nivel inicial que comparten los empleadores del Circle "
+        "quedan a más de una hora en transporte público de los barrios que atienden nuestros "
+        "socios de capacitación.\n\nPedimos a las agencias de transporte de la región que "
+        "revisen el **servicio de madrugada y de noche** hacia los centros de empleo.",
+    ),
+    "Five ways your organization can join the continuum": (
+        "Cinco maneras de que su organización se sume al continuo",
+        "Desde compartir vacantes hasta recibir a un aprendiz: lo que hacen los miembros del "
+        "Circle.",
+        "1. Comparta sus vacantes de nivel inicial con los socios de capacitación.\n"
+        "2. Reciba una visita.\n3. Ofrezca aprendizajes pagados.\n"
+        "4. Comprométase con la contratación con segunda oportunidad.\n"
+        "5. Invierta en los barrios donde viven sus trabajadores.",
+    ),
+    "Testimony on the regional workforce plan": (
+        "Testimonio sobre el plan regional de fuerza laboral",
+        "PSE pidió a la junta de fuerza laboral medir la calidad del empleo, no solo las "
+        "colocaciones.",
+        "Una colocación es un comienzo. Pedimos a la junta que también cuente **salarios, "
+        "beneficios y ascensos** un año después de la colocación.",
+    ),
+    "Host a neighborhood listening session": (
+        "Organice una sesión para escuchar al vecindario",
+        "Los residentes saben mejor que nadie qué los separa de un buen empleo. Ayúdenos a "
+        "escuchar.",
+        "Nosotros ponemos la facilitación, las preguntas y la comida; usted pone un salón y a "
+        "sus vecinos.",
+    ),
+    "Fair-chance hiring works: what employers told us": (
+        "La contratación con segunda oportunidad funciona: lo que nos dijeron los empleadores",
+        "Los empleadores que contratan a personas que salen de prisión reportan una buena "
+        "permanencia.",
+        "Cinco empleadores del Circle compartieron sus cifras: **la permanencia después de un "
+        "año fue igual o mejor** que la de otras contrataciones.",
+    ),
+    "Sign up for the Circle's newsletter": (
+        "Suscríbase al boletín del Circle",
+        "Noticias de PSE, oportunidades de voluntariado e incidencia, una vez por semana.",
+        "El boletín reúne lo nuevo del Circle. Puede darse de baja con un clic.",
+    ),
+    "A living wage for the region's essential workers": (
+        "Un salario digno para los trabajadores esenciales de la región",
+        "Lo que cuesta vivir en el área metropolitana de Atlanta y lo que significa para los "
+        "empleos que creamos.",
+        "Publicamos las cifras de un salario digno en cada condado de la región.",
+    ),
+    "Bring the continuum to your board meeting": (
+        "Lleve el continuo a la reunión de su junta directiva",
+        "Una presentación de diez minutos sobre el Circle para su junta o su personal.",
+        "Iremos a verle, en persona o en línea, con el mapa del continuo y lo que hacen los "
+        "miembros.",
+    ),
+}
+
+
 # (description, from, to) of the hero images' gradients.
 HERO_PALETTES = [
     ("green and gold", (11, 93, 59), (233, 180, 40)),
@@ -122,7 +184,7 @@ def _give_hero(post: NewsPost, number: int) -> None:
         return
     hero = demo_hero(number)
     colours = HERO_PALETTES[number % len(HERO_PALETTES)][0]
-    post.hero_alt = f"Abstract illustration: light circles on a {colours} gradient."
+    post.hero_alt_en = f"Abstract illustration: light circles on a {colours} gradient."
     post.hero_image.save(hero.main, hero)
 
 
@@ -132,13 +194,17 @@ def seed_posts() -> list[str]:
     for index, (title, category, summary, body) in enumerate(POSTS):
         # From about a year ago to last week, newest last.
         published = now - timedelta(days=360 - index * 23)
+        title_es, summary_es, body_es = SPANISH.get(title, ("", "", ""))
         post, _created = NewsPost.objects.update_or_create(
             slug=slugify(title)[:90],
             defaults={
-                "title": title,
+                "title_en": title,
+                "title_es": title_es,
                 "category": category,
-                "summary": summary,
-                "body": body,
+                "summary_en": summary,
+                "summary_es": summary_es,
+                "body_en": body,
+                "body_es": body_es,
                 "author": author,
                 "status": NewsPost.Status.PUBLISHED,
                 "publish_at": published,
@@ -148,13 +214,19 @@ def seed_posts() -> list[str]:
     NewsPost.objects.update_or_create(
         slug="winter-convening-announced",
         defaults={
-            "title": "Winter convening announced",
+            "title_en": "Winter convening announced",
+            "title_es": "Anunciamos la convocatoria de invierno",
             "category": C.HAPPENINGS,
-            "summary": "Save the date: the Circle meets again in the new year.",
-            "body": "Details and registration will follow.",
+            "summary_en": "Save the date: the Circle meets again in the new year.",
+            "summary_es": "Reserve la fecha: el Circle se reúne de nuevo en el año nuevo.",
+            "body_en": "Details and registration will follow.",
+            "body_es": "Pronto daremos los detalles y la inscripción.",
             "author": author,
             "status": NewsPost.Status.PUBLISHED,
             "publish_at": now + timedelta(days=7),  # scheduled: hidden until then
         },
     )
-    return [f"  {len(POSTS)} news posts over the past year, one scheduled for next week."]
+    return [
+        f"  {len(POSTS)} news posts over the past year ({len(SPANISH)} also in Spanish), "
+        "one scheduled for next week."
+    ]

@@ -34,6 +34,11 @@ class NewsQuerySet(models.QuerySet["NewsPost"]):
         return self.published()
 
 
+# A manager class of its own: modeltranslation swaps in its multilingual
+# manager at run time, and the type checker still knows what this one returns.
+NewsManager = models.Manager.from_queryset(NewsQuerySet)
+
+
 def hero_path(instance: NewsPost, filename: str) -> str:
     # Named by migration 0001 only: hero images are now stored as renditions.
     return server_name("news", filename.rsplit(".", 1)[-1].lower())
@@ -87,7 +92,9 @@ class NewsPost(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = NewsQuerySet.as_manager()
+    # Annotated: the type checker's plugin cannot follow modeltranslation's
+    # manager swap (typeddjango/django-stubs#1023).
+    objects: ClassVar[NewsManager[NewsPost]] = NewsManager()
 
     class Meta:
         # The table of its first name, Post (renamed apart from asks.Post).
@@ -108,9 +115,12 @@ class NewsPost(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        if self.hero_image and not self.hero_alt.strip():
+        # The English description is required with an image (the Spanish
+        # one falls back to it, as every translated field does).
+        english = getattr(self, "hero_alt_en", None) or self.hero_alt
+        if self.hero_image and not (english or "").strip():
             raise ValidationError(
-                {"hero_alt": _("Describe the image for people who cannot see it.")}
+                {"hero_alt_en": _("Describe the image for people who cannot see it.")}
             )
 
     @cached_property

@@ -30,21 +30,27 @@ def profile_data(org: Organization, **changes: Any) -> dict[str, Any]:
 
 
 def news_post_data(**changes: Any) -> dict[str, Any]:
-    """A news post published now, as the admin's add form sends it."""
+    """A news post published now, as the admin's add form sends it: the
+    translated fields in English (a change to `title` is one to `title_en`)."""
     now = timezone.localtime()
-    return {
-        "title": "Spring career fair",
+    data = {
+        "title_en": "Spring career fair",
         "slug": "spring-career-fair",
         "category": NewsPost.Category.VOLUNTEER,
-        "summary": "Help job seekers.",
-        "body": "We need **volunteers**.",
-        "hero_alt": "Volunteers at a table",
+        "summary_en": "Help job seekers.",
+        "body_en": "We need **volunteers**.",
+        "hero_alt_en": "Volunteers at a table",
         "author": "",
         "status": NewsPost.Status.PUBLISHED,
         "publish_at_0": now.strftime("%Y-%m-%d"),
         "publish_at_1": now.strftime("%H:%M:%S"),
-        **changes,
     }
+    for key, value in changes.items():
+        data[f"{key}_en" if key in NEWS_TRANSLATED else key] = value
+    return data
+
+
+NEWS_TRANSLATED = {"title", "summary", "body", "hero_alt"}
 
 
 def resource_data(**changes: Any) -> dict[str, Any]:

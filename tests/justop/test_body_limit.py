@@ -181,13 +181,13 @@ def test_staff_still_upload_an_image_in_the_admin_over_the_small_limit(client, d
     response = client.post(
         reverse("admin:news_newspost_add"),
         {
-            "title": "Spring career fair",
+            "title_en": "Spring career fair",
             "slug": "spring-career-fair",
             "category": NewsPost.Category.VOLUNTEER,
-            "summary": "Help job seekers.",
-            "body": "We need **volunteers**.",
+            "summary_en": "Help job seekers.",
+            "body_en": "We need **volunteers**.",
             "hero_image": SimpleUploadedFile("fair.png", image, "image/png"),
-            "hero_alt": "Volunteers at a table",
+            "hero_alt_en": "Volunteers at a table",
             "author": "",
             "status": NewsPost.Status.PUBLISHED,
             "publish_at_0": now.strftime("%Y-%m-%d"),

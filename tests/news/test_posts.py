@@ -442,7 +442,7 @@ def test_the_admin_refuses_an_image_without_a_description(staff_client):
         reverse("admin:news_newspost_add"), news_post_data(hero_image=image, hero_alt="  ")
     )
     assert response.status_code == 200
-    assert "hero_alt" in form_errors(response)
+    assert "hero_alt_en" in form_errors(response)
     assert not NewsPost.objects.exists()
 
 

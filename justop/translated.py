@@ -1,0 +1,59 @@
+"""Content in the reader's language, and saying so when it is not.
+
+Models with translatable fields (each app's translation.py, through
+django-modeltranslation) keep one column per language; `post.title` reads
+the active language's and falls back to English. On a Spanish page, text
+that fell back is marked `lang="en"` so screen readers and browsers read
+it as English, and the page says "Disponible solo en inglés"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django import forms
+from django.conf import settings
+from django.db.models import Model
+from django.utils.translation import get_language, gettext_lazy
+
+LANGUAGE_NAMES = {"en": gettext_lazy("English"), "es": gettext_lazy("Spanish")}
+
+DEFAULT = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+
+
+def reading() -> str:
+    """The language content is read in: the active one, if content has it."""
+    language = (get_language() or DEFAULT).split("-")[0]
+    return language if language in settings.MODELTRANSLATION_LANGUAGES else DEFAULT
+
+
+@dataclass(frozen=True)
+class Shown:
+    text: str
+    # The language the text is in, when it is not the page's ("" otherwise).
+    fallback: str
+
+
+def shown(obj: Model, field: str) -> Shown:
+    """The field as the page shows it, and whether it fell back."""
+    language = reading()
+    own = getattr(obj, f"{field}_{language}", None)
+    if own or language == DEFAULT:
+        return Shown(str(own or getattr(obj, field) or ""), "")
+    text = str(getattr(obj, f"{field}_{DEFAULT}", "") or "")
+    return Shown(text, DEFAULT if text else "")
+
+
+def missing(obj: Model, *fields: str) -> bool:
+    """Whether any of the fields shows English on a page in another language."""
+    return any(shown(obj, field).fallback for field in fields)
+
+
+def label_languages(form: forms.BaseForm) -> None:
+    """Each translated field of a form named with its language ("Title
+    (Spanish)"), the English one required and the others optional."""
+    for name, field in form.fields.items():
+        base, _, language = name.rpartition("_")
+        if base and language in LANGUAGE_NAMES:
+            label = form._meta.model._meta.get_field(base).verbose_name  # type: ignore[attr-defined]
+            field.label = f"{str(label).capitalize()} ({LANGUAGE_NAMES[language]})"
+            field.required = language == DEFAULT and field.required
