@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django import forms
 from django.conf import settings
 from django.db.models import Model
+from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext_lazy
 
 LANGUAGE_NAMES = {"en": gettext_lazy("English"), "es": gettext_lazy("Spanish")}
@@ -55,5 +56,5 @@ def label_languages(form: forms.BaseForm) -> None:
         base, _, language = name.rpartition("_")
         if base and language in LANGUAGE_NAMES:
             label = form._meta.model._meta.get_field(base).verbose_name  # type: ignore[attr-defined]
-            field.label = f"{str(label).capitalize()} ({LANGUAGE_NAMES[language]})"
+            field.label = f"{capfirst(label)} ({LANGUAGE_NAMES[language]})"
             field.required = language == DEFAULT and field.required
