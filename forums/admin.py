@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 
 from circle.access import signed_in_person
 from circle.models import Membership, Organization, User
@@ -24,9 +25,10 @@ from forums.materials import checked_material
 from forums.models import AgendaItem, Forum, Material, Registration
 from justop.admin_widgets import FILE_FIELDS
 from justop.exports import csv_response
+from justop.translated import BilingualFields
 
 
-class AgendaItemInline(admin.StackedInline[AgendaItem, Forum]):
+class AgendaItemInline(BilingualFields, TranslationStackedInline[AgendaItem, Forum]):  # type: ignore[misc]
     model = AgendaItem
     extra = 1
     fields = ("time", "title", "speakers", "description")
@@ -41,7 +43,7 @@ class MaterialForm(forms.ModelForm[Material]):
         return checked_material(self.cleaned_data.get("file"))
 
 
-class MaterialInline(admin.StackedInline[Material, Forum]):
+class MaterialInline(BilingualFields, TranslationStackedInline[Material, Forum]):  # type: ignore[misc]
     formfield_overrides = FILE_FIELDS
     model = Material
     form = MaterialForm
@@ -50,7 +52,7 @@ class MaterialInline(admin.StackedInline[Material, Forum]):
 
 
 @admin.register(Forum)
-class ForumAdmin(admin.ModelAdmin[Forum]):
+class ForumAdmin(BilingualFields, TranslationAdmin[Forum]):
     list_display = (
         "title",
         "starts_at",

@@ -34,11 +34,31 @@ FORUMS = [
      "PSE Offices, 50 Hurt Plaza", False),
 ]  # fmt: skip
 
+# The Spanish title of each forum, by its English one.
+SPANISH_TITLES = {
+    "Equity in Apprenticeships: Employer Roundtable": "Equidad en los aprendizajes: mesa redonda de empleadores",
+    "Transit and Jobs: Southside Community Forum": "Transporte y empleo: foro comunitario del Southside",
+    "Circle Members' Quarterly Convening": "Convocatoria trimestral de los miembros del Circle",
+    "Funders and Practitioners: Closing Continuum Gaps": "Financiadores y profesionales: cerrar las brechas del continuo",
+    "Wealth Building in Place: Lessons from the Westside": "Crear riqueza en el lugar: lecciones del Westside",
+    "Members' Workshop: Measuring Retention and Advancement": "Taller para miembros: medir la permanencia y el ascenso",
+    "Invited Briefing: Regional Workforce Data": "Sesión informativa por invitación: datos regionales de la fuerza laboral",
+}
+DESCRIPTION_ES = (
+    "Miembros, socios y vecinos se reúnen para hacer avanzar el **continuo de oportunidades "
+    "económicas** en el área metropolitana de Atlanta.\n\n"
+    "- Escuchar lo que funciona\n- Nombrar las brechas\n- Salir con los próximos pasos"
+)
+
+# minutes after the start, title, Spanish title, speakers
 AGENDA = [
-    (0, "Welcome and the guiding principles", "Partnership for Southern Equity"),
-    (20, "Panel: what works for talent and employers", "Member organizations of the Circle"),
-    (80, "Tables: next steps on the continuum", ""),
-]
+    (0, "Welcome and the guiding principles", "Bienvenida y principios rectores",
+     "Partnership for Southern Equity"),
+    (20, "Panel: what works for talent and employers",
+     "Panel: lo que funciona para el talento y los empleadores",
+     "Member organizations of the Circle"),
+    (80, "Tables: next steps on the continuum", "Mesas: próximos pasos en el continuo", ""),
+]  # fmt: skip
 GUESTS = [
     ("Jordan Lee", "jordan.lee@example.org"),
     ("Sam Rivera", "sam.rivera@example.org"),
@@ -78,13 +98,19 @@ def seed_forums() -> list[str]:
         forum, _ = Forum.objects.update_or_create(
             slug=slugify(title)[:90],
             defaults={
-                "title": title,
-                "summary": f"{title}: a JUST Opportunity Circle forum convened by PSE.",
-                "description": (
+                "title_en": title,
+                "title_es": SPANISH_TITLES[title],
+                "summary_en": f"{title}: a JUST Opportunity Circle forum convened by PSE.",
+                "summary_es": (
+                    f"{SPANISH_TITLES[title]}: un foro del JUST Opportunity Circle convocado "
+                    "por PSE."
+                ),
+                "description_en": (
                     "Members, partners and neighbors meet to move the **continuum of "
                     "economic opportunity** forward in Metro Atlanta.\n\n"
                     "- Hear what is working\n- Name the gaps\n- Leave with next steps"
                 ),
+                "description_es": DESCRIPTION_ES,
                 "starts_at": start,
                 "ends_at": start + timedelta(hours=hours),
                 "venue_name": venue,
@@ -94,17 +120,22 @@ def seed_forums() -> list[str]:
                 "capacity": capacity,
                 "status": Forum.Status.PUBLISHED,
                 "contact_email": STAFF_EMAIL,
-                "notes": "Thank you for coming. **Next steps** are in the slides."
+                "notes_en": "Thank you for coming. **Next steps** are in the slides."
+                if days < 0
+                else "",
+                "notes_es": "Gracias por venir. Los **próximos pasos** están en las diapositivas."
                 if days < 0
                 else "",
             },
         )
         if hosts:
             forum.hosts.set([hosts[index % len(hosts)]])
-        for minutes, item_title, speakers in AGENDA:
+        for minutes, item_title, item_title_es, speakers in AGENDA:
             moment = (datetime.combine(today, time(hour)) + timedelta(minutes=minutes)).time()
             AgendaItem.objects.update_or_create(
-                forum=forum, title=item_title, defaults={"time": moment, "speakers": speakers}
+                forum=forum,
+                title_en=item_title,
+                defaults={"time": moment, "speakers": speakers, "title_es": item_title_es},
             )
         if audience == A.INVITED:
             for person in [p for p in (member, *members[:3]) if p is not None]:
@@ -114,10 +145,14 @@ def seed_forums() -> list[str]:
         _seed_registrations(forum, members, member, past=days < 0)
         if days < 0:
             Material.objects.get_or_create(
-                forum=forum, title="Slides", defaults={"file": _demo_file(forum.slug, title)}
+                forum=forum,
+                title_en="Slides",
+                defaults={"title_es": "Diapositivas", "file": _demo_file(forum.slug, title)},
             )
             Material.objects.get_or_create(
-                forum=forum, title="Recording", defaults={"url": "https://video.example.org/joc"}
+                forum=forum,
+                title_en="Recording",
+                defaults={"title_es": "Grabación", "url": "https://video.example.org/joc"},
             )
     return [f"  {len(FORUMS)} forums (past and upcoming, each audience) with registrations."]
 

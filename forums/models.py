@@ -91,7 +91,12 @@ class ForumQuerySet(models.QuerySet["Forum"]):
         )
 
 
-class Forum(models.Model):
+# A manager class of its own: modeltranslation swaps in its multilingual
+# manager at run time, and the type checker still knows what this one returns.
+ForumManager = models.Manager.from_queryset(ForumQuerySet)
+
+
+class Forum(models.Model):  # type: ignore[django-manager-missing]  # typeddjango/django-stubs#1023
     class Audience(models.TextChoices):
         PUBLIC = "public", _("Public")
         MEMBERS = "members", _("Members of the Circle")
@@ -153,7 +158,9 @@ class Forum(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ForumQuerySet.as_manager()
+    # Annotated: the type checker's plugin cannot follow modeltranslation's
+    # manager swap (typeddjango/django-stubs#1023).
+    objects: ClassVar[ForumManager[Forum]] = ForumManager()
 
     class Meta:
         verbose_name = _("forum")
@@ -253,6 +260,9 @@ class AgendaItem(models.Model):
     title = models.CharField(_("title"), max_length=160)
     speakers = models.CharField(_("speakers"), max_length=255, blank=True)
     description = models.TextField(_("description"), blank=True)
+
+    # Annotated for the type checker (modeltranslation swaps the manager).
+    objects: ClassVar[models.Manager[AgendaItem]] = models.Manager()
 
     class Meta:
         verbose_name = _("agenda item")
@@ -415,6 +425,9 @@ class Material(models.Model):
     url = models.URLField(_("link"), blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    # Annotated for the type checker (modeltranslation swaps the manager).
+    objects: ClassVar[models.Manager[Material]] = models.Manager()
 
     class Meta:
         verbose_name = _("material")

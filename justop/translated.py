@@ -9,6 +9,7 @@ it as English, and the page says "Disponible solo en inglés"."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -58,3 +59,16 @@ def label_languages(form: forms.BaseForm) -> None:
             label = form._meta.model._meta.get_field(base).verbose_name  # type: ignore[attr-defined]
             field.label = f"{capfirst(label)} ({LANGUAGE_NAMES[language]})"
             field.required = language == DEFAULT and field.required
+
+
+class BilingualFields:
+    """A mixin for modeltranslation's admin classes: each field per language
+    is named with its language ("Title (Spanish)")."""
+
+    def formfield_for_dbfield(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+        language = getattr(db_field, "language", None)
+        original = getattr(db_field, "translated_field", None)
+        if field is not None and original is not None and language in LANGUAGE_NAMES:
+            field.label = f"{capfirst(original.verbose_name)} ({LANGUAGE_NAMES[language]})"
+        return field
