@@ -102,10 +102,11 @@ def test_invitations_to_a_draft_wait_for_it_to_be_published(
     local = timezone.localtime(forum.starts_at)
     end = timezone.localtime(forum.ends_at)
     data = {
-        "title": forum.title,
+        # The admin writes each translated field per language.
+        "title_en": forum.title,
         "slug": forum.slug,
-        "summary": forum.summary,
-        "description": "",
+        "summary_en": forum.summary,
+        "description_en": "",
         "status": "published",
         "audience": "invited",
         "starts_at_0": local.strftime("%Y-%m-%d"),
