@@ -36,14 +36,21 @@ FORUMS = [
 
 # The Spanish title of each forum, by its English one.
 SPANISH_TITLES = {
-    "Equity in Apprenticeships: Employer Roundtable": "Equidad en los aprendizajes: mesa redonda de empleadores",
-    "Transit and Jobs: Southside Community Forum": "Transporte y empleo: foro comunitario del Southside",
-    "Circle Members' Quarterly Convening": "Convocatoria trimestral de los miembros del Circle",
-    "Funders and Practitioners: Closing Continuum Gaps": "Financiadores y profesionales: cerrar las brechas del continuo",
-    "Wealth Building in Place: Lessons from the Westside": "Crear riqueza en el lugar: lecciones del Westside",
-    "Members' Workshop: Measuring Retention and Advancement": "Taller para miembros: medir la permanencia y el ascenso",
-    "Invited Briefing: Regional Workforce Data": "Sesión informativa por invitación: datos regionales de la fuerza laboral",
-}
+    "Equity in Apprenticeships: Employer Roundtable":
+        "Equidad en los aprendizajes: mesa redonda de empleadores",
+    "Transit and Jobs: Southside Community Forum":
+        "Transporte y empleo: foro comunitario del Southside",
+    "Circle Members' Quarterly Convening":
+        "Convocatoria trimestral de los miembros del Circle",
+    "Funders and Practitioners: Closing Continuum Gaps":
+        "Financiadores y profesionales: cerrar las brechas del continuo",
+    "Wealth Building in Place: Lessons from the Westside":
+        "Crear riqueza en el lugar: lecciones del Westside",
+    "Members' Workshop: Measuring Retention and Advancement":
+        "Taller para miembros: medir la permanencia y el ascenso",
+    "Invited Briefing: Regional Workforce Data":
+        "Sesión informativa por invitación: datos regionales de la fuerza laboral",
+}  # fmt: skip
 DESCRIPTION_ES = (
     "Miembros, socios y vecinos se reúnen para hacer avanzar el **continuo de oportunidades "
     "económicas** en el área metropolitana de Atlanta.\n\n"
