@@ -259,7 +259,7 @@ def invite(
     is renewed and sent again); an address that declined all invitations with
     the unsubscribe link is skipped. `names` holds the display name written
     with an address, if any."""
-    names = names or {}
+    names = {email: name[:150] for email, name in (names or {}).items()}
     result = InviteResult()
     now = timezone.now()
     with transaction.atomic():
@@ -295,7 +295,7 @@ def invite(
                     Invitation(
                         organization=organization,
                         email=email,
-                        name=names.get(email, "")[:150],
+                        name=names.get(email, ""),
                         role=role,
                         invited_by=by,
                         nonce=secrets.token_hex(16),
@@ -324,7 +324,7 @@ def invite(
 
 def _renew(invitation: Invitation, now: datetime, name: str = "") -> Invitation:
     if name:
-        invitation.name = name[:150]
+        invitation.name = name
     invitation.nonce = secrets.token_hex(16)
     invitation.expires_at = now + LIFETIME
     return invitation

@@ -50,25 +50,30 @@ def missing(obj: Model, *fields: str) -> bool:
     return any(shown(obj, field).fallback for field in fields)
 
 
+def language_label(verbose_name: object, language: str) -> str:
+    """A translated field's label: its model field's name and the language."""
+    return f"{capfirst(str(verbose_name))} ({LANGUAGE_NAMES[language]})"
+
+
 def label_languages(form: forms.BaseForm) -> None:
-    """Each translated field of a form named with its language ("Title
-    (Spanish)"), the English one required and the others optional."""
+    """Each translated field of a hand-made model form named with its
+    language ("Title (Spanish)"); which are required comes from the model
+    (English, by the apps' required_languages)."""
     for name, field in form.fields.items():
         base, _, language = name.rpartition("_")
         if base and language in LANGUAGE_NAMES:
             label = form._meta.model._meta.get_field(base).verbose_name  # type: ignore[attr-defined]
-            field.label = f"{capfirst(label)} ({LANGUAGE_NAMES[language]})"
-            field.required = language == DEFAULT and field.required
+            field.label = language_label(label, language)
 
 
 class BilingualFields:
     """A mixin for modeltranslation's admin classes: each field per language
-    is named with its language ("Title (Spanish)")."""
+    is named with its language, as label_languages does for a form."""
 
     def formfield_for_dbfield(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
         field = super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
         language = getattr(db_field, "language", None)
         original = getattr(db_field, "translated_field", None)
         if field is not None and original is not None and language in LANGUAGE_NAMES:
-            field.label = f"{capfirst(original.verbose_name)} ({LANGUAGE_NAMES[language]})"
+            field.label = language_label(original.verbose_name, language)
         return field
