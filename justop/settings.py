@@ -107,6 +107,8 @@ MIDDLEWARE = [
     "justop.compression.PageGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # ?lang=es: the address names the page's language (justop/languages.py).
+    "justop.languages.LanguageParameterMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Before CSRF, whose process_view reads the body (justop/bodylimit.py).
     "justop.bodylimit.BodyLimitMiddleware",

@@ -5,7 +5,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.i18n import set_language as django_set_language
 
-from justop import content, health
+from justop import content, health, languages
 from justop.pagecache import visitor_cache
 from justop.registry import home_sections
 
@@ -85,8 +85,11 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
 
 def set_language(request: HttpRequest) -> HttpResponse:
     """Django's language switch, which also becomes the signed-in person's
-    preferred language (the language of their emails)."""
+    preferred language (the language of their emails). The way back leaves
+    out any ?lang= (justop/languages.py), which would undo the choice."""
     response = django_set_language(request)
+    if response.has_header("Location"):
+        response["Location"] = languages.strip_from_address(response["Location"])
     language = request.POST.get("language")
     if (
         request.method == "POST"

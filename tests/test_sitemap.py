@@ -36,7 +36,8 @@ def locations(client) -> list[str]:
     response = client.get("/sitemap.xml")
     assert response.status_code == 200
     tree = ElementTree.fromstring(response.content)  # noqa: S314 (our own output)
-    return [loc.text or "" for loc in tree.findall("s:url/s:loc", NS)]
+    # Each page is listed once per language, ?lang=en and ?lang=es.
+    return [(loc.text or "").split("?")[0] for loc in tree.findall("s:url/s:loc", NS)]
 
 
 def test_the_sitemap_lists_public_pages_and_published_posts_only(client):
@@ -102,6 +103,7 @@ def test_the_sitemap_lists_every_kind_of_public_page_valid_and_answering(client,
         for url in tree.findall("s:url", NS)
     }
     paths = {urlsplit(loc).path: lastmod for loc, lastmod in entries.items()}
+    assert {urlsplit(loc).query for loc in entries} == {"lang=en", "lang=es"}
     # On SITE_URL, whatever Host the request came with.
     assert all(loc.startswith("https://portal.example.org/") for loc in entries)
 
@@ -143,3 +145,29 @@ def test_robots_txt_keeps_crawlers_out_of_every_secret_link(client):
         assert blocked(secret), secret
     for public in ("/forums/", "/forums/calendar.ics", "/forums/some-forum/", "/news/newsletter/"):
         assert not blocked(public), public
+
+
+def test_each_page_is_listed_in_english_and_spanish_with_its_versions(client, settings):
+    settings.SITE_URL = "https://portal.example.org"
+    live = post("live-post")
+
+    tree = etree.fromstring(client.get("/sitemap.xml").content)
+
+    address = "https://portal.example.org" + live.get_absolute_url()
+    entries = [
+        url
+        for url in tree.findall("s:url", NS)
+        if url.findtext("s:loc", namespaces=NS).startswith(address + "?")
+    ]
+    assert sorted(url.findtext("s:loc", namespaces=NS) for url in entries) == [
+        address + "?lang=en",
+        address + "?lang=es",
+    ]
+    xhtml = "{http://www.w3.org/1999/xhtml}link"
+    for url in entries:
+        versions = {link.get("hreflang"): link.get("href") for link in url.iter(xhtml)}
+        assert versions == {
+            "en": address + "?lang=en",
+            "es": address + "?lang=es",
+            "x-default": address,
+        }
