@@ -9,12 +9,14 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 
 from justop.exports import csv_response
+from justop.translated import BilingualFields
 from volunteering.models import Opportunity, Shift, Signup
 
 
-class ShiftInline(admin.StackedInline[Shift, Opportunity]):
+class ShiftInline(BilingualFields, TranslationStackedInline[Shift, Opportunity]):  # type: ignore[misc]
     model = Shift
     extra = 1
     fields = ("role", "starts_at", "ends_at", "capacity", "places_taken", "waiting")
@@ -40,10 +42,18 @@ class ShiftInline(admin.StackedInline[Shift, Opportunity]):
 
 
 @admin.register(Opportunity)
-class OpportunityAdmin(admin.ModelAdmin[Opportunity]):
+class OpportunityAdmin(BilingualFields, TranslationAdmin[Opportunity]):
     list_display = ("title", "status", "location", "remote")
     list_filter = ("status", "remote")
-    search_fields = ("title", "summary", "description")
+    # Both languages: staff find an opportunity by its Spanish words too.
+    search_fields = (
+        "title_en",
+        "title_es",
+        "summary_en",
+        "summary_es",
+        "description_en",
+        "description_es",
+    )
     prepopulated_fields = {"slug": ("title",)}
     inlines = (ShiftInline,)
 
@@ -61,12 +71,12 @@ class SignupInline(admin.StackedInline[Signup, Shift]):
 
 
 @admin.register(Shift)
-class ShiftAdmin(admin.ModelAdmin[Shift]):
+class ShiftAdmin(BilingualFields, TranslationAdmin[Shift]):
     """The roster of a shift: who comes, who came."""
 
     list_display = ("opportunity", "role", "starts_at", "capacity")
     list_filter = ("opportunity", ("starts_at", admin.DateFieldListFilter))
-    search_fields = ("opportunity__title", "role")
+    search_fields = ("opportunity__title_en", "opportunity__title_es", "role_en", "role_es")
     list_select_related = ("opportunity",)
     inlines = (SignupInline,)
     actions = ("export_roster",)

@@ -31,7 +31,12 @@ class OpportunityQuerySet(models.QuerySet["Opportunity"]):
         return self.published()
 
 
-class Opportunity(models.Model):
+# A manager class of its own: modeltranslation swaps in its multilingual
+# manager at run time, and the type checker still knows what this one returns.
+OpportunityManager = models.Manager.from_queryset(OpportunityQuerySet)
+
+
+class Opportunity(models.Model):  # type: ignore[django-manager-missing]  # typeddjango/django-stubs#1023
     """A way to volunteer, with shifts people sign up for without an account."""
 
     class Status(models.TextChoices):
@@ -51,7 +56,9 @@ class Opportunity(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
-    objects = OpportunityQuerySet.as_manager()
+    # Annotated: the type checker's plugin cannot follow modeltranslation's
+    # manager swap (typeddjango/django-stubs#1023).
+    objects: ClassVar[OpportunityManager[Opportunity]] = OpportunityManager()
 
     class Meta:
         db_table = "news_opportunity"
@@ -86,6 +93,9 @@ class Shift(models.Model):
     )
     # Calendars that hold the shift replace their copy when it changes.
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    # Annotated for the type checker (modeltranslation swaps the manager).
+    objects: ClassVar[models.Manager[Shift]] = models.Manager()
 
     class Meta:
         db_table = "news_shift"
