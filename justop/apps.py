@@ -50,6 +50,11 @@ class JustopConfig(AppConfig):
         register_staff_dashboard_panel(
             StaffDashboardPanel("email", _("Email"), staff_pages.outbox_figures, order=90)
         )
+        register_staff_dashboard_panel(
+            StaffDashboardPanel(
+                "spanish", _("Spanish versions"), staff_pages.spanish_figures, order=85
+            )
+        )
         register_person_panel(
             PersonPanel("email", _("Emails sent to them"), staff_pages.person_emails, order=90)
         )

@@ -28,15 +28,18 @@ class SiteSitemap[T](Sitemap[T]):
         parts = urlsplit(settings.SITE_URL)
         return parts.netloc + parts.path.rstrip("/")
 
+    # Sitemap's own steps (with i18n, each item is a pair (object, language)),
+    # which Django's stubs leave out.
     def _location(self, item: Any, force_lang_code: str | None = None) -> str:
         # No URL here depends on the language: the parameter says it.
-        _obj, language = item
-        return languages.address_in(self._get("location", item), "", force_lang_code or language)
+        obj, language = item
+        return languages.address_in(self.location(obj), "", force_lang_code or language)
 
     def _urls(self, page: Any, protocol: str, domain: str) -> list[dict[str, Any]]:
-        urls = super()._urls(page, protocol, domain)
+        urls: list[dict[str, Any]] = super()._urls(page, protocol, domain)  # type: ignore[misc]
         for url in urls:
-            bare = languages.address_in(self._get("location", url["item"]), "", None)
+            obj, _language = url["item"]
+            bare = languages.address_in(self.location(obj), "", None)
             url["alternates"].append(
                 {"location": f"{protocol}://{domain}{bare}", "lang_code": "x-default"}
             )

@@ -1,5 +1,6 @@
 """What the outbox shows PSE staff: failed emails on the admin's dashboard,
-and the emails sent to a person on their admin page (justop/registry.py)."""
+and the emails sent to a person on their admin page (justop/registry.py);
+and the content still missing its Spanish version, per kind."""
 
 from __future__ import annotations
 
@@ -8,13 +9,18 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Model, Q
+from django.contrib import admin
+from django.db.models import Count, Model, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from modeltranslation.translator import translator
 
 from justop.models import OutboxEmail
 from justop.registry import PersonItem, StaffFigure
+from justop.translated import missing_spanish
 
 # A person's panel shows their latest rows; the link leads to all of them.
 PERSON_ITEMS = 20
@@ -51,6 +57,35 @@ def outbox_figures() -> Sequence[StaffFigure]:
             detail=str(_("The mail server refused them or every retry failed.")),
         )
     ]
+
+
+def spanish_figures() -> Sequence[StaffFigure]:
+    """For each kind of content staff edit in the admin, how many rows a
+    Spanish reader still reads (partly) in English: one query per kind."""
+    models = sorted(
+        (model for model in translator.get_registered_models() if admin.site.is_registered(model)),
+        key=lambda model: model._meta.label,
+    )
+    figures = []
+    for model in models:
+        counts = model._default_manager.aggregate(
+            total=Count("pk"), missing=Count("pk", filter=missing_spanish(model))
+        )
+        total, missing = counts["total"], counts["missing"]
+        figures.append(
+            StaffFigure(
+                capfirst(model._meta.verbose_name_plural),
+                missing,
+                changelist_url(model, spanish="missing"),
+                detail=ngettext(
+                    "%(missing)d of %(total)d without Spanish",
+                    "%(missing)d of %(total)d without Spanish",
+                    total,
+                )
+                % {"missing": missing, "total": total},
+            )
+        )
+    return figures
 
 
 def person_emails(user: Any) -> tuple[Sequence[PersonItem], str]:

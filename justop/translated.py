@@ -13,9 +13,12 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.db.models import Model
+from django.contrib import admin
+from django.db.models import Model, Q, QuerySet
+from django.http import HttpRequest
 from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext_lazy
+from modeltranslation.translator import NotRegistered, translator
 
 LANGUAGE_NAMES = {"en": gettext_lazy("English"), "es": gettext_lazy("Spanish")}
 
@@ -68,7 +71,12 @@ def label_languages(form: forms.BaseForm) -> None:
 
 class BilingualFields:
     """A mixin for modeltranslation's admin classes: each field per language
-    is named with its language, as label_languages does for a form."""
+    is named with its language, as label_languages does for a form, and the
+    list can be filtered to the rows without their Spanish version."""
+
+    def get_list_filter(self, request: Any) -> Any:
+        filters = tuple(super().get_list_filter(request))  # type: ignore[misc]
+        return filters if SpanishVersionFilter in filters else (*filters, SpanishVersionFilter)
 
     def formfield_for_dbfield(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
         field = super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
@@ -77,3 +85,44 @@ class BilingualFields:
         if field is not None and original is not None and language in LANGUAGE_NAMES:
             field.label = language_label(original.verbose_name, language)
         return field
+
+
+def translated_fields(model: type[Model]) -> tuple[str, ...]:
+    """The fields of a model that have a version per language ("" if none)."""
+    try:
+        options = translator.get_options_for_model(model)
+    except NotRegistered:
+        return ()
+    return tuple(sorted(options.all_fields))
+
+
+def missing_spanish(model: type[Model]) -> Q:
+    """Rows with English in a translated field and no Spanish beside it."""
+    condition = Q(pk__in=[])
+    for field in translated_fields(model):
+        english, spanish = f"{field}_{DEFAULT}", f"{field}_es"
+        condition |= Q(**{f"{english}__gt": ""}) & (
+            Q(**{spanish: ""}) | Q(**{f"{spanish}__isnull": True})
+        )
+    return condition
+
+
+class SpanishVersionFilter(admin.SimpleListFilter):
+    """The admin lists' "Spanish version" filter: rows a Spanish reader
+    still reads partly in English, or those translated all through."""
+
+    title = gettext_lazy("Spanish version")
+    parameter_name = "spanish"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [
+            ("missing", gettext_lazy("Missing")),
+            ("complete", gettext_lazy("Complete")),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() == "missing":
+            return queryset.filter(missing_spanish(queryset.model))
+        if self.value() == "complete":
+            return queryset.exclude(missing_spanish(queryset.model))
+        return queryset

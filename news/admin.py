@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
@@ -9,15 +10,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
-from django.utils import timezone
-from django.utils.html import format_html
+from django.utils import timezone, translation
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from justop.admin_widgets import LabelledFileWidget, ValidAutocompleteAdmin
 from justop.exports import csv_response
 from justop.pagecache import content_changed
-from justop.translated import label_languages
+from justop.translated import DEFAULT, LANGUAGE_NAMES, SpanishVersionFilter, label_languages
 from news.models import NewsPost, Subscriber
 
 
@@ -54,7 +55,12 @@ class PostForm(forms.ModelForm[NewsPost]):
 class PostAdmin(ValidAutocompleteAdmin, admin.ModelAdmin[NewsPost]):
     form = PostForm
     list_display = ("title", "category", "status", "publish_at", "visibility")
-    list_filter = ("status", "category", ("publish_at", admin.DateFieldListFilter))
+    list_filter = (
+        "status",
+        "category",
+        ("publish_at", admin.DateFieldListFilter),
+        SpanishVersionFilter,
+    )
     search_fields = ("title", "summary", "body")
     prepopulated_fields = {"slug": ("title_en",)}
     date_hierarchy = "publish_at"
@@ -79,8 +85,21 @@ class PostAdmin(ValidAutocompleteAdmin, admin.ModelAdmin[NewsPost]):
 
     @admin.display(description=_("preview"))
     def preview_link(self, obj: NewsPost) -> str:
+        """The post as readers see it, in each language (a language without
+        its version shows the English, marked, as the site does)."""
         url = reverse("admin:news_post_preview", args=[obj.pk])
-        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, _("Preview"))
+        return format_html_join(
+            " · ",
+            '<a href="{}?{}" target="_blank" rel="noopener">{}</a>',
+            (
+                (
+                    url,
+                    urlencode({"language": code}),
+                    _("Preview in %(language)s") % {"language": name},
+                )
+                for code, name in LANGUAGE_NAMES.items()
+            ),
+        )
 
     def get_urls(self) -> list[URLPattern]:
         preview = path(
@@ -95,11 +114,18 @@ class PostAdmin(ValidAutocompleteAdmin, admin.ModelAdmin[NewsPost]):
         post = get_object_or_404(NewsPost, pk=pk)
         if not self.has_view_permission(request, post):
             return HttpResponse(status=403)
-        return TemplateResponse(
-            request,
-            "news/post_detail.html",
-            {"post": post, "related": [], "preview": True},
-        )
+        language = request.GET.get("language", DEFAULT)
+        if language not in LANGUAGE_NAMES:
+            return HttpResponse(status=400)
+        with translation.override(language):
+            response = TemplateResponse(
+                request,
+                "news/post_detail.html",
+                {"post": post, "related": [], "preview": True},
+            )
+            response.render()
+        response["Content-Language"] = language
+        return response
 
     @admin.action(description=_("Publish now"))
     def publish_now(self, request: HttpRequest, queryset: QuerySet[NewsPost]) -> None:

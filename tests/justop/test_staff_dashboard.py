@@ -215,3 +215,31 @@ def test_the_staff_pages_have_no_serious_accessibility_violation(
     # left out of the portal's checks as in tests/test_admin_forms.py.
     ours = [p for p in problems if not djangos_picker(p)]
     assert not ours, "\n".join(ours)
+
+
+def test_staff_see_how_much_content_still_lacks_its_spanish_version(client):
+    from django.contrib import admin
+    from modeltranslation.translator import translator
+
+    from justop.translated import SpanishVersionFilter
+    from tests.news.factories import NewsPostFactory
+
+    NewsPostFactory(title="Fair", title_es="Feria", summary_es="Resumen", body_es="Cuerpo")
+    NewsPostFactory(title="Only English")
+    NewsPostFactory(title="Half", title_es="Mitad")
+    sign_in_with_second_factor(client, StaffFactory())
+
+    shown = figures(client.get(reverse("admin:index")).content.decode())
+
+    url, detail, count = shown["News posts"]
+    assert count == 2
+    assert "2 of 3 without Spanish" in html.unescape(detail)
+    listing = client.get(url)
+    assert listing.status_code == 200
+    assert {post.title_en for post in listing.context["cl"].queryset} == {"Only English", "Half"}
+    # Every list of translated content in the admin has the same filter.
+    for model in translator.get_registered_models():
+        if admin.site.is_registered(model):
+            model_admin = admin.site.get_model_admin(model)
+            request = listing.wsgi_request
+            assert SpanishVersionFilter in model_admin.get_list_filter(request), model

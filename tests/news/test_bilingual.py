@@ -111,3 +111,44 @@ def test_the_demo_has_half_of_its_posts_in_spanish_too(settings, tmp_path):
     assert both.count() * 2 == published.count()
     for post in both:
         assert post.summary_es and post.body_es
+
+
+def test_staff_preview_a_post_in_each_language_before_readers_see_it(staff_client):
+    post = NewsPostFactory(
+        title="Fair",
+        title_es="Feria",
+        body="A **fair** for everyone.",
+        body_es="Una **feria** para todos.",
+        status=NewsPost.Status.DRAFT,
+    )
+    change = staff_client.get(reverse("admin:news_newspost_change", args=[post.pk]))
+    preview = reverse("admin:news_post_preview", args=[post.pk])
+    links = re.findall(
+        r'<a href="([^"]+)"[^>]*>(Preview in [A-Za-z]+)</a>', change.content.decode()
+    )
+    assert links == [
+        (preview + "?language=en", "Preview in English"),
+        (preview + "?language=es", "Preview in Spanish"),
+    ]
+
+    es = staff_client.get(preview + "?language=es")
+    en = staff_client.get(preview + "?language=en")
+
+    assert es["Content-Language"] == "es" and '<html lang="es">' in es.content.decode()
+    assert h1(es.content.decode()) == "Feria"
+    assert "Una <strong>feria</strong> para todos." in es.content.decode()
+    assert h1(en.content.decode()) == "Fair"
+    assert "A <strong>fair</strong> for everyone." in en.content.decode()
+    assert staff_client.get(preview + "?language=fr").status_code == 400
+
+
+def test_the_post_list_shows_staff_the_posts_still_missing_spanish(staff_client):
+    NewsPostFactory(title="Fair", title_es="Feria", summary_es="Resumen", body_es="Cuerpo")
+    NewsPostFactory(title="Only English")
+    changelist = reverse("admin:news_newspost_changelist")
+
+    missing = staff_client.get(changelist, {"spanish": "missing"}).content.decode()
+    complete = staff_client.get(changelist, {"spanish": "complete"}).content.decode()
+
+    assert "Only English" in missing and ">Fair<" not in missing
+    assert ">Fair<" in complete and "Only English" not in complete
