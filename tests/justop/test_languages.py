@@ -5,6 +5,7 @@ parameter, which would undo the choice."""
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -32,11 +33,10 @@ def html_lang(response) -> str:
 
 
 def alternates(response) -> dict[str, str]:
-    return dict(
-        re.findall(
-            r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)">', response.content.decode()
-        )
+    found = re.findall(
+        r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)">', response.content.decode()
     )
+    return {hreflang: html.unescape(href) for hreflang, href in found}
 
 
 def test_the_parameter_opens_a_page_in_its_language_whatever_the_browser_asks():
