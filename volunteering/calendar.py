@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from icalendar import Event
@@ -61,15 +61,18 @@ def event(signup: Signup) -> Event:
 
 
 def signup_file(signup: Signup) -> tuple[bytes, str]:
-    """The file behind the sign-up's link (PUBLISH: any calendar imports it)."""
-    cal = calendars.new_calendar(_title(signup.shift), "PUBLISH")
-    cal.add_component(event(signup))
+    """The file behind the sign-up's link (PUBLISH: any calendar imports
+    it), in the language of the sign-up, like the one its emails carry."""
+    with translation.override(signup.language):
+        cal = calendars.new_calendar(_title(signup.shift), "PUBLISH")
+        cal.add_component(event(signup))
     return calendars.to_ical(cal), f"{signup.shift.opportunity.slug}-{signup.shift.pk}.ics"
 
 
 def invitation(signup: Signup, method: str) -> bytes:
     """REQUEST for a place (added to the person's calendar, already
-    accepted); CANCEL when it ends, one SEQUENCE above (RFC 5546)."""
+    accepted); CANCEL when it ends, one SEQUENCE above (RFC 5546). In the
+    active language: the emails build it in the person's."""
     cal = calendars.new_calendar(_title(signup.shift), method)
     item = event(signup)
     if method == "CANCEL":
@@ -88,6 +91,7 @@ def attachment(signup: Signup, method: str) -> dict[str, str]:
 
 
 def occasion(signup: Signup, token: str) -> calendars.Occasion:
+    """The links of the sign-up page, in the page's language."""
     shift = signup.shift
     url = absolute(shift.opportunity.get_absolute_url())
     return calendars.Occasion(

@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from justop import outbox, places
 from volunteering import calendar
@@ -37,6 +37,14 @@ WITH_CALENDAR = {"confirmed", "promoted", "reminder"}
 
 
 def _email(signup: Signup, kind: str, period: str = "") -> outbox.Email:
+    # The opportunity's title, the role and the calendar file in the
+    # person's language, wherever the email is sent from (a beat task, the
+    # admin): the outbox renders the template in it, not the context.
+    with translation.override(signup.language):
+        return _email_in_language(signup, kind, period)
+
+
+def _email_in_language(signup: Signup, kind: str, period: str) -> outbox.Email:
     shift = signup.shift
     opportunity = shift.opportunity
     starts = timezone.localtime(shift.starts_at)

@@ -7,12 +7,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
 from justop import structured_data as sd
+from justop import translated
 from volunteering.models import Opportunity, Shift
 
 SCHEMA = "https://schema.org/"
@@ -59,7 +59,8 @@ def shift_event(opportunity: Opportunity, shift: Shift, places_left: int) -> dic
         "isAccessibleForFree": True,
         "maximumAttendeeCapacity": shift.capacity,
         "remainingAttendeeCapacity": places_left,
-        "inLanguage": settings.LANGUAGE_CODE,
+        # The language of the text given, English where it fell back.
+        "inLanguage": translated.shown(opportunity, "title").fallback or translated.reading(),
         "image": sd.logo_url(),
     }
 

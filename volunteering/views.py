@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from justop import places, ratelimit
 from justop.pagecache import visitor_cache
+from justop.translated import missing
 from volunteering import calendar, services
 from volunteering.access import get_opportunity_for_viewer
 from volunteering.forms import SignupForm
@@ -42,14 +43,28 @@ def _shift_context(shift: Shift) -> dict[str, Any]:
     return {"shift": shift, "left": left}
 
 
+# What the "only in English" note of an opportunity's page speaks of (the
+# template's only_in_english names the same). Not the location: an address
+# left in English is marked lang="en" but needs no note.
+TEXT = ("title", "summary", "description")
+
+
 @visitor_cache(shows=("volunteering",))
 def opportunity(request: HttpRequest, slug: str) -> HttpResponse:
     found = get_opportunity_for_viewer(request, slug)
     shifts = [_shift_context(s) for s in upcoming_shifts().filter(opportunity=found)]
+    # The page says once that some of it is only in English: at the top for
+    # the opportunity's own text, above the shifts when only roles are.
+    roles_note = not missing(found, *TEXT) and any(missing(s["shift"], "role") for s in shifts)
     return render(
         request,
         "volunteering/opportunity.html",
-        {"opportunity": found, "shifts": shifts, "form": SignupForm()},
+        {
+            "opportunity": found,
+            "shifts": shifts,
+            "form": SignupForm(),
+            "roles_note": roles_note,
+        },
     )
 
 
