@@ -16,6 +16,7 @@ from circle.models import Membership, Organization
 from circle.viewers import digest_viewer, viewer_of
 from forums.models import Forum, ForumInvitation
 from justop.digests import Period
+from justop.translated import item_texts
 
 HOME_COUNT = 3
 DIGEST_AHEAD = timedelta(days=21)
@@ -42,10 +43,8 @@ def hosted_by(request: HttpRequest, organization: Organization) -> dict[str, Any
 
 def _item(forum: Forum) -> dict[str, str]:
     starts = timezone.localtime(forum.starts_at)
-    return {
-        "title": forum.title,
+    return item_texts(forum, title="title", summary="summary") | {
         "url": forum.get_absolute_url(),
-        "summary": forum.summary,
         "meta": date_format(starts, "DATETIME_FORMAT"),
     }
 

@@ -126,3 +126,16 @@ class SpanishVersionFilter(admin.SimpleListFilter):
         if self.value() == "complete":
             return queryset.exclude(missing_spanish(queryset.model))
         return queryset
+
+
+def item_texts(obj: Model, **fields: str) -> dict[str, str]:
+    """The text fields of an email or digest item in the reader's language:
+    each key holds its field's text, and `<key>_lang` the language the text
+    fell back to when it did (the email marks it, as pages do)."""
+    texts = {}
+    for key, field in fields.items():
+        text = shown(obj, field)
+        texts[key] = text.text
+        if text.fallback:
+            texts[f"{key}_lang"] = text.fallback
+    return texts

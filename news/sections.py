@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.utils.text import Truncator
 
 from justop.digests import Period
+from justop.translated import item_texts
 from news.models import NewsPost
 
 
@@ -21,12 +22,11 @@ def published_in(period: Period) -> list[dict[str, str]]:
     posts = NewsPost.objects.published().filter(
         publish_at__gte=period.start, publish_at__lt=period.end
     )
-    return [
-        {
-            "title": post.title,
-            "url": post.get_absolute_url(),
-            "summary": Truncator(post.summary).words(40),
-            "meta": str(post.get_category_display()),
-        }
-        for post in posts.order_by("publish_at")
-    ]
+    items = []
+    for post in posts.order_by("publish_at"):
+        texts = item_texts(post, title="title", summary="summary")
+        texts["summary"] = Truncator(texts["summary"]).words(40)
+        items.append(
+            texts | {"url": post.get_absolute_url(), "meta": str(post.get_category_display())}
+        )
+    return items

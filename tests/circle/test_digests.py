@@ -602,3 +602,38 @@ def test_a_spanish_members_digest_has_spanish_dates_and_categories(smtp_sink):
     assert "diciembre" in text and "December 2" not in text and "Dec." not in text
     assert "p.m." not in text and "a.m." not in text
     assert "a el " not in text and "de el " not in text
+
+
+def test_a_spanish_members_digest_shows_the_spanish_titles_of_forums_and_research(smtp_sink):
+    from tests.forums.factories import ForumFactory
+    from tests.research.factories import ResourceFactory
+
+    ana, ben = member(language="es"), member(language="en")
+    ForumFactory(
+        title="December convening",
+        title_es="Encuentro de diciembre",
+        starts_at=datetime(2026, 12, 2, 14, 0, tzinfo=NY),
+        ends_at=datetime(2026, 12, 2, 16, 0, tzinfo=NY),
+    )
+    ForumFactory(
+        title="Transit listening session",
+        starts_at=datetime(2026, 12, 3, 14, 0, tzinfo=NY),
+        ends_at=datetime(2026, 12, 3, 16, 0, tzinfo=NY),
+    )
+    resource = ResourceFactory(title="Jobs report", title_es="Informe de empleos")
+    type(resource).objects.filter(pk=resource.pk).update(
+        published_at=datetime(2026, 11, 18, 10, 0, tzinfo=NY)
+    )
+
+    weekly()
+
+    [spanish] = smtp_sink.to(ana.email)
+    text, page = text_of(spanish), html_of(spanish)
+    assert "Encuentro de diciembre" in text and "Informe de empleos" in text
+    assert "December convening" not in text and "Jobs report" not in text
+    # A forum with no Spanish version is there in English, marked as English.
+    assert "Transit listening session" in text
+    assert re.search(r'lang="en"[^>]*>\s*Transit listening session', page)
+    [english] = smtp_sink.to(ben.email)
+    assert "December convening" in text_of(english) and "Jobs report" in text_of(english)
+    assert "Encuentro de diciembre" not in text_of(english)
