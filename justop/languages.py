@@ -57,6 +57,17 @@ def address_in(path: str, query: QueryDict | str, language: str | None) -> str:
     return f"{path}?{rest}" if rest else path
 
 
+def of_this_language(url: str) -> str:
+    """An address for a reader who is not reading the site's default
+    language: with ?lang= for theirs (a feed's links, so that a Spanish
+    feed opens Spanish pages and polls itself in Spanish)."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    if language == settings.LANGUAGE_CODE or language not in codes():
+        return url
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(query=address_in("", parts.query, language).lstrip("?")))
+
+
 def strip_from_address(url: str) -> str:
     """An address with the language parameter taken out (for the switcher's
     way back, which must not undo the language just chosen)."""

@@ -13,6 +13,7 @@ from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed, Syn
 from django.utils.translation import gettext as _
 
 from justop.images import renditions
+from justop.languages import of_this_language
 from justop.outbox import absolute
 from justop.syndication import FEED_CACHE_CONTROL, conditional
 from news.models import NewsPost
@@ -24,7 +25,11 @@ class NewsFeed(Feed):  # type: ignore[type-arg]
     """Every address in a feed (links, GUIDs, the feed's own) is built on
     SITE_URL: Django's Feed would use the request's Host, so a feed fetched
     through another name would give posts other GUIDs (readers show them
-    again as new)."""
+    again as new).
+
+    The feed is in the language of the request (`?lang=es`: justop/languages.py),
+    posts' titles and summaries included where they have a Spanish version,
+    and a Spanish feed's links keep ?lang=es."""
 
     feed_type: type[SyndicationFeed] = Rss201rev2Feed
 
@@ -46,13 +51,13 @@ class NewsFeed(Feed):  # type: ignore[type-arg]
 
     def link(self, category: str | None) -> str:
         if category:
-            return absolute(reverse("news:category", args=[category]))
-        return absolute(reverse("news:list"))
+            return of_this_language(absolute(reverse("news:category", args=[category])))
+        return of_this_language(absolute(reverse("news:list")))
 
     def feed_url(self, category: str | None) -> str:
         name = "news:category_feed_" if category else "news:feed_"
         name += "atom" if self.feed_type is Atom1Feed else "rss"
-        return absolute(reverse(name, args=[category] if category else []))
+        return of_this_language(absolute(reverse(name, args=[category] if category else [])))
 
     def description(self, category: str | None) -> str:
         return _(
@@ -67,7 +72,7 @@ class NewsFeed(Feed):  # type: ignore[type-arg]
         return posts[:ITEMS]
 
     def item_link(self, item: NewsPost) -> str:
-        return absolute(item.get_absolute_url())
+        return of_this_language(absolute(item.get_absolute_url()))
 
     def item_enclosures(self, item: NewsPost) -> list[Enclosure]:
         """The hero image's largest JPEG or PNG rendition (RSS allows one)."""

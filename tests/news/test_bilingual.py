@@ -152,3 +152,31 @@ def test_the_post_list_shows_staff_the_posts_still_missing_spanish(staff_client)
 
     assert "Only English" in missing and ">Fair<" not in missing
     assert ">Fair<" in complete and "Only English" not in complete
+
+
+@pytest.mark.parametrize("name", ["news:feed_rss", "news:feed_atom"])
+def test_the_spanish_feed_carries_spanish_titles_and_spanish_links(client, name):
+    post = NewsPostFactory(title="Fair", title_es="Feria", summary_es="Una feria.")
+    NewsPostFactory(title="Only English")
+    page = spanish(client, reverse("news:list"))
+    assert f'href="{reverse(name)}?lang=es"' in page
+
+    es = client.get(reverse(name), {"lang": "es"}).content.decode()
+    en = client.get(reverse(name), {"lang": "en"}).content.decode()
+
+    assert ">Feria<" in es and "Una feria." in es and ">Only English<" in es
+    assert f"{post.get_absolute_url()}?lang=es" in es
+    assert ("<language>es</language>" in es) or ('xml:lang="es"' in es)
+    assert ">Fair<" in en and ">Feria<" not in en and "?lang=" not in en
+
+
+def test_the_spanish_forum_calendar_carries_the_spanish_titles(client):
+    from tests.forums.factories import ForumFactory
+
+    ForumFactory(title="Transit forum", title_es="Foro de transporte")
+
+    es = client.get(reverse("forums:feed"), {"lang": "es"}).content.decode()
+    en = client.get(reverse("forums:feed"), {"lang": "en"}).content.decode()
+
+    assert "SUMMARY:Foro de transporte" in es
+    assert "SUMMARY:Transit forum" in en
