@@ -49,6 +49,10 @@ VARIANTS: list[dict[str, str]] = [
     {"HX-Request": "true", "HX-Trigger": "x" * 200},
     {"HX-Request": "true", "HX-Boosted": "true"},
     {"HX-Request": "false"},
+    # The language, asked by the browser or kept in the switcher's cookie.
+    {"Accept-Language": "es"},
+    {"Accept-Language": "es", "HX-Request": "true", "HX-Trigger": "research-page-2"},
+    {"Accept-Language": "en", "Cookie": "django_language=es"},
 ]
 
 
@@ -126,6 +130,29 @@ def test_no_request_stores_a_page_another_request_is_then_served(db, settings, c
         for i, headers in sequence:  # the next visitors
             served = _same_for_everyone(Client().get(path, headers=headers))
             assert served == built[i], f"{path} with {headers} after {sequence}"
+
+
+@pytest.mark.parametrize("key", CACHED)
+def test_the_language_an_address_names_is_the_language_served(db, settings, cached_pages, key):
+    path = cached_pages[key]
+    joined = "&" if "?" in path else "?"
+    settings.PAGE_CACHE_SECONDS = 0
+    built = {
+        language: _same_for_everyone(Client().get(path, headers={"Accept-Language": language}))
+        for language in ("en", "es")
+    }
+    if built["en"].startswith("200"):  # (a members' page sends a visitor to sign in)
+        assert built["en"] != built["es"], path
+    settings.PAGE_CACHE_SECONDS = 60
+    for first in ("en", "es"):  # whichever was stored first
+        pagecache.forget_local()
+        cache.clear()
+        Client().get(path, headers={"Accept-Language": first})
+        for language, other in (("es", "en"), ("en", "es")):
+            served = Client().get(
+                f"{path}{joined}lang={language}", headers={"Accept-Language": other}
+            )
+            assert _same_for_everyone(served) == built[language], f"{path} lang={language}"
 
 
 def test_every_cached_page_is_tried(cached_pages):
