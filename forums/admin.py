@@ -88,6 +88,7 @@ class ForumAdmin(BilingualFields, TranslationAdmin[Forum]):
                     "venue_name",
                     "venue_address",
                     "map_url",
+                    "venue_directions",
                     "online_url",
                 )
             },

@@ -57,6 +57,38 @@ DESCRIPTION_ES = (
     "- Escuchar lo que funciona\n- Nombrar las brechas\n- Salir con los próximos pasos"
 )
 
+# How to get into each venue, in English and Spanish.
+DIRECTIONS = {
+    "Atlanta University Center, Woodruff Library": (
+        "Enter from the main doors on James P. Brawley Dr; the room is on the first floor. "
+        "Free parking in the visitor lot. Step-free entrance and elevator. Nearest MARTA "
+        "stop: Vine City station, a 10-minute walk.",
+        "Entre por las puertas principales de James P. Brawley Dr; la sala está en el primer "
+        "piso. Estacionamiento gratuito para visitantes. Entrada sin escalones y ascensor. "
+        "Estación de MARTA más cercana: Vine City, a 10 minutos a pie.",
+    ),
+    "Southwest Arts Center": (
+        "Follow the signs to the theater lobby. Free parking in front. Step-free entrance. "
+        "MARTA bus 83 stops at the door.",
+        "Siga los letreros hasta el vestíbulo del teatro. Estacionamiento gratuito al frente. "
+        "Entrada sin escalones. El autobús 83 de MARTA para en la puerta.",
+    ),
+    "PSE Offices, 50 Hurt Plaza": (
+        "Sign in at the lobby desk and take the elevator to the 12th floor. Paid parking "
+        "in the Hurt Plaza deck. Nearest MARTA stop: Peachtree Center station, a 5-minute walk.",
+        "Anúnciese en la recepción del vestíbulo y tome el ascensor al piso 12. "
+        "Estacionamiento de pago en el garaje de Hurt Plaza. Estación de MARTA más cercana: "
+        "Peachtree Center, a 5 minutos a pie.",
+    ),
+    "Westside Works": (
+        "Enter by the training center doors. Free parking on site. Step-free entrance. "
+        "Nearest MARTA stop: Vine City station, a 15-minute walk.",
+        "Entre por las puertas del centro de capacitación. Estacionamiento gratuito en el "
+        "lugar. Entrada sin escalones. Estación de MARTA más cercana: Vine City, a 15 "
+        "minutos a pie.",
+    ),
+}
+
 # minutes after the start, title, Spanish title, speakers
 AGENDA = [
     (0, "Welcome and the guiding principles", "Bienvenida y principios rectores",
@@ -122,6 +154,8 @@ def seed_forums() -> list[str]:
                 "ends_at": start + timedelta(hours=hours),
                 "venue_name": venue,
                 "venue_address": "Atlanta, GA" if venue else "",
+                "venue_directions_en": DIRECTIONS[venue][0] if venue else "",
+                "venue_directions_es": DIRECTIONS[venue][1] if venue else "",
                 "online_url": "https://meet.example.org/joc-forum" if online or not venue else "",
                 "audience": audience,
                 "capacity": capacity,

@@ -118,6 +118,11 @@ class Forum(models.Model):  # type: ignore[django-manager-missing]  # typeddjang
     venue_name = models.CharField(_("venue"), max_length=160, blank=True)
     venue_address = models.CharField(_("venue address"), max_length=255, blank=True)
     map_url = models.URLField(_("map link"), blank=True)
+    venue_directions = models.TextField(
+        _("getting there"),
+        blank=True,
+        help_text=_("Entrance, parking, accessibility, the nearest MARTA stop."),
+    )
     online_url = models.URLField(
         _("online link"),
         blank=True,

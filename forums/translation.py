@@ -9,7 +9,7 @@ from forums.models import AgendaItem, Forum, Material
 
 @register(Forum)
 class ForumTranslation(TranslationOptions):
-    fields = ("title", "summary", "description", "notes")
+    fields = ("title", "summary", "description", "notes", "venue_directions")
     required_languages = ("en",)
 
 
