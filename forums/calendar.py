@@ -39,6 +39,14 @@ def _location(forum: Forum, registered: bool) -> str:
     return ", ".join(parts)
 
 
+def _directions(forum: Forum) -> str:
+    """How to get into the venue, for the description (LOCATION stays the
+    address that calendars hand to maps)."""
+    if not (forum.venue_name and forum.venue_directions):
+        return ""
+    return _("Getting there: %(directions)s") % {"directions": forum.venue_directions}
+
+
 def event(forum: Forum, *, registered: bool) -> Event:
     zone = ZoneInfo(settings.TIME_ZONE)
     url = absolute(forum.get_absolute_url())
@@ -54,6 +62,8 @@ def event(forum: Forum, *, registered: bool) -> Event:
     description = [forum.summary, "", url]
     if forum.online_url and registered:
         description[1:1] = ["", _("Join online: %(url)s") % {"url": forum.online_url}]
+    if directions := _directions(forum):
+        description[1:1] = ["", directions]
     item.add("description", "\n".join(description))
     item.add("url", url)
     location = _location(forum, registered)
@@ -174,11 +184,12 @@ def occasion(forum: Forum, ics_path: str) -> calendars.Occasion:
     shows anyone who may see it (the online link stays in the files of
     people registered)."""
     url = absolute(forum.get_absolute_url())
+    details = [forum.summary, _directions(forum), url]
     return calendars.Occasion(
         title=forum.title,
         starts_at=forum.starts_at,
         ends_at=forum.ends_at,
-        details=f"{forum.summary}\n\n{url}",
+        details="\n\n".join(line for line in details if line),
         location=_location(forum, registered=False),
         ics_path=ics_path,
     )

@@ -18,13 +18,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from circle.models import User
 from forums import calendar
 from forums.models import Forum, Registration
 from justop import outbox, places
+from justop.translated import shown
 
 SALT = "forums.registration"
 CONFIRM_WITHIN = timedelta(hours=24)
@@ -50,6 +52,14 @@ WITH_CANCEL = {"cancelled", "forum_cancelled"}
 
 
 def email(registration: Registration, kind: str, period: str = "") -> outbox.Email:
+    # The forum's title, directions and calendar file in the person's
+    # language, wherever the email is sent from (a beat task, the admin): the
+    # outbox renders the template in it, not the context.
+    with translation.override(registration.language):
+        return _email_in_language(registration, kind, period)
+
+
+def _email_in_language(registration: Registration, kind: str, period: str) -> outbox.Email:
     forum = registration.forum
     has_place = registration.status == Status.CONFIRMED
     attachments = []
@@ -57,6 +67,9 @@ def email(registration: Registration, kind: str, period: str = "") -> outbox.Ema
         attachments.append(calendar.attachment(registration, "REQUEST"))
     elif kind in WITH_CANCEL and registration.confirmed_at is not None:
         attachments.append(calendar.attachment(registration, "CANCEL"))
+    directions = shown(forum, "venue_directions")
+    # How to get in, for people coming to the venue (not in a cancellation).
+    coming = bool(forum.venue_name) and kind not in WITH_CANCEL
     return outbox.Email(
         kind=f"forums.{kind}",
         to=registration.email,
@@ -74,6 +87,8 @@ def email(registration: Registration, kind: str, period: str = "") -> outbox.Ema
             "ends": timezone.localtime(forum.ends_at).isoformat(),
             "venue": ", ".join(p for p in (forum.venue_name, forum.venue_address) if p),
             "map_url": forum.map_url,
+            "directions": directions.text if coming else "",
+            "directions_lang": directions.fallback,
             "online_url": forum.online_url if has_place else "",
             "contact_email": forum.contact_email,
             "url": PLACES.url(registration),
@@ -237,7 +252,14 @@ def cancel_forum(forum: Forum) -> int:
 # --- A forum moved online -----------------------------------------------------------------
 
 
-VENUE = ("venue_name", "venue_address", "map_url")
+# What goes with the venue: the directions in every language, named by
+# their columns (setting `venue_directions` would empty the active one only).
+VENUE = (
+    "venue_name",
+    "venue_address",
+    "map_url",
+    *(f"venue_directions_{language}" for language in settings.MODELTRANSLATION_LANGUAGES),
+)
 
 
 class CannotMoveOnline(Exception):
@@ -253,7 +275,8 @@ def move_online(forum: Forum) -> int:
         if not forum.online_url or forum.is_cancelled or forum.ends_at <= timezone.now():
             raise CannotMoveOnline
         if forum.moved_online_at is None or forum.venue_name:
-            forum.venue_name = forum.venue_address = forum.map_url = ""
+            for field in VENUE:
+                setattr(forum, field, "")
             forum.moved_online_at = timezone.now()
             forum.save(update_fields=[*VENUE, "moved_online_at", "updated_at"])
         moved = f"moved-{int(forum.moved_online_at.timestamp())}"
