@@ -8,8 +8,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin
 
 from justop.admin_widgets import FILE_FIELDS, ValidAutocompleteAdmin
+from justop.translated import BilingualFields, label_languages
 from research.forms import ResourceForm, clean_cover, clean_resource_file
 from research.models import Resource, Tag, Topic
 from research.publishing import file_changed, reextract
@@ -27,6 +29,11 @@ class ResourceAdminForm(forms.ModelForm[Resource]):
             "tags",
             "created_by",
         )
+        widgets = ResourceForm.Meta.widgets
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        label_languages(self)
 
     def clean_file(self) -> Any:
         return clean_resource_file(self)
@@ -47,7 +54,7 @@ class ResourceAdminForm(forms.ModelForm[Resource]):
 
 
 @admin.register(Resource)
-class ResourceAdmin(ValidAutocompleteAdmin, admin.ModelAdmin[Resource]):
+class ResourceAdmin(BilingualFields, ValidAutocompleteAdmin, TranslationAdmin[Resource]):
     formfield_overrides = FILE_FIELDS
     form = ResourceAdminForm
     list_display = (
@@ -60,8 +67,9 @@ class ResourceAdmin(ValidAutocompleteAdmin, admin.ModelAdmin[Resource]):
         "download_count",
     )
     list_filter = ("status", "visibility", "kind", "language", "extraction", "topics", "by_pse")
-    search_fields = ("title", "abstract", "authors", "slug")
-    prepopulated_fields = {"slug": ("title",)}
+    # Each language's columns by name: `title` would search the page's only.
+    search_fields = ("title_en", "title_es", "abstract_en", "abstract_es", "authors", "slug")
+    prepopulated_fields = {"slug": ("title_en",)}
     date_hierarchy = "published_on"
     autocomplete_fields = ("organizations", "tags", "created_by")
     filter_horizontal = ("topics",)
@@ -105,13 +113,14 @@ class ResourceAdmin(ValidAutocompleteAdmin, admin.ModelAdmin[Resource]):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin[Topic]):
-    list_display = ("name", "name_es", "order")
-    search_fields = ("name", "name_es")
+class TopicAdmin(BilingualFields, TranslationAdmin[Topic]):
+    list_display = ("name", "order")
+    search_fields = ("name_en", "name_es")
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin[Tag]):
+class TagAdmin(BilingualFields, TranslationAdmin[Tag]):
     list_display = ("name", "slug")
-    search_fields = ("name",)
-    prepopulated_fields = {"slug": ("name",)}
+    # The tag autocomplete of a resource's form searches both languages.
+    search_fields = ("name_en", "name_es", "slug")
+    prepopulated_fields = {"slug": ("name_en",)}

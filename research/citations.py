@@ -56,7 +56,7 @@ def apa(resource: Resource, url: str) -> str:
     names = people(resource.authors)
     who = apa_authors(names) if names else "; ".join(publishers)
     end = "" if who.endswith(".") else "."
-    parts = [f"{who}{end} ({resource.published_on.year}). {resource.title}."]
+    parts = [f"{who}{end} ({resource.published_on.year}). {resource.own_title}."]
     # APA leaves the publisher out when it is the author already.
     if names and publishers:
         parts.append(", ".join(publishers) + ".")
@@ -72,7 +72,7 @@ def bibtex_escape(text: str) -> str:
 def bibtex(resource: Resource, url: str) -> str:
     """A BibTeX entry; every field is escaped, so no title can end the entry."""
     key = re.sub(r"[^a-z0-9]", "", resource.slug.lower())[:40] + str(resource.published_on.year)
-    fields = [("title", "{" + bibtex_escape(resource.title) + "}")]
+    fields = [("title", "{" + bibtex_escape(resource.own_title) + "}")]
     names = people(resource.authors)
     if names:
         fields.append(("author", " and ".join(bibtex_escape(n) for n in names)))

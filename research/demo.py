@@ -1,19 +1,23 @@
 """Demo research: a few dozen resources across kinds, topics and
-visibilities, each report with a small real PDF whose text is searchable."""
+visibilities, each report with a small real PDF whose text is searchable;
+about half described in Spanish too (title and abstract), as are the
+topics and the common tags."""
 
 from __future__ import annotations
 
+import importlib
 from datetime import date, timedelta
 from io import BytesIO
 
 from django.core.files.base import ContentFile
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
 from circle.models import Organization
 from justop.uploads import private_storage
 from research.extraction import extract
-from research.models import Resource, Topic
+from research.models import Resource, Tag, Topic
 from research.publishing import set_tags
 from research.search import refresh_vectors
 
@@ -58,6 +62,48 @@ SUBJECTS = [
      "Una guía práctica para preparar entrevistas de trabajo, con ejercicios y consejos de "
      "empleadores del Círculo."),
 ]  # fmt: skip
+# The Spanish title and abstract of some English subjects, by English title
+# (the file stays in English). The two Spanish subjects above are Spanish
+# already: their text is their Spanish version too.
+IN_SPANISH = {
+    "The cost of living in Metro Atlanta, county by county": (
+        "El costo de vida en el área metropolitana de Atlanta, condado por condado",
+        "Lo que una familia necesita ganar en cada condado de la región para cubrir vivienda, "
+        "comida, transporte, cuidado infantil y atención médica.",
+    ),
+    "Apprenticeship outcomes, 2020 to 2025": (
+        "Resultados de los programas de aprendizaje, de 2020 a 2025",
+        "Finalización, credenciales y salarios de los programas de aprendizaje registrados en la "
+        "región, por programa y por condado.",
+    ),
+    "Community voices on the regional workforce plan": (
+        "Voces de la comunidad sobre el plan regional de fuerza laboral",
+        "Lo que nos dijeron los residentes de vecindarios con pocos recursos sobre los empleos, "
+        "las capacitaciones y las barreras que hay entre ellos.",
+    ),
+    "Fair-chance hiring: what the numbers say": (
+        "Contratación con segunda oportunidad: lo que dicen las cifras",
+        "Permanencia y desempeño de trabajadores contratados con antecedentes penales, según "
+        "cinco empleadores del Círculo.",
+    ),
+    "Child care as workforce infrastructure": (
+        "El cuidado infantil como infraestructura de la fuerza laboral",
+        "Por qué la oferta de cuidado infantil limita la fuerza laboral de la región y qué "
+        "pueden hacer los empleadores al respecto.",
+    ),
+}
+# The Spanish names of the common tags.
+TAGS_IN_SPANISH = {
+    "wages": "sueldos",
+    "housing": "vivienda",
+    "hiring": "contratación",
+    "training": "capacitación",
+    "transit": "transporte",
+    "child care": "cuidado infantil",
+    "data": "datos",
+    "soft skills": "habilidades interpersonales",
+    "digital skills": "habilidades digitales",
+}
 # Each subject comes in a few editions, so the library holds a few dozen.
 EDITIONS = 3
 VISIBILITIES = [V.PUBLIC, V.PUBLIC, V.MEMBERS, V.ORGANIZATION]
@@ -83,7 +129,17 @@ def demo_pdf(title: str, abstract: str, unique: str) -> bytes:
     return out.getvalue()
 
 
+def topics_in_spanish() -> None:
+    """The six principles' Spanish, as migration 0002 wrote them, where a
+    database has lost them."""
+    seeded = importlib.import_module("research.migrations.0002_topics").TOPICS
+    lost = Q(name_es=None) | Q(name_es="") | Q(principle_es=None) | Q(principle_es="")
+    for key, _name, name_es, _principle, principle_es in seeded:
+        Topic.objects.filter(lost, key=key).update(name_es=name_es, principle_es=principle_es)
+
+
 def seed_research() -> list[str]:
+    topics_in_spanish()
     topics = {t.key: t for t in Topic.objects.all()}
     organizations = list(Organization.objects.active().order_by("pk")[:6])
     count = 0
@@ -97,12 +153,19 @@ def seed_research() -> list[str]:
             if visibility == V.ORGANIZATION and organization is None:
                 visibility = V.MEMBERS
             language = Resource.Language.SPANISH if index >= 10 else Resource.Language.ENGLISH
+            title_es, abstract_es = IN_SPANISH.get(title, (None, None))
+            if language == Resource.Language.SPANISH:
+                title_es, abstract_es = title, abstract
+            if title_es and edition:
+                title_es = f"{title_es} ({2025 - edition})"
             resource, _created = Resource.objects.update_or_create(
                 slug=slug,
                 defaults={
-                    "title": full_title,
+                    "title_en": full_title,
+                    "title_es": title_es,
                     "kind": kind,
-                    "abstract": abstract,
+                    "abstract_en": abstract,
+                    "abstract_es": abstract_es,
                     "authors": "Ana Díaz; John Smith" if number % 2 else "",
                     "by_pse": organization is None or number % 3 == 0,
                     "published_on": date(2025 - edition, 1 + index, 10),
@@ -136,5 +199,11 @@ def seed_research() -> list[str]:
                 resource.external_url = "https://psequity.org/"
                 resource.save()
             count += 1
+    for name, name_es in TAGS_IN_SPANISH.items():
+        Tag.objects.filter(name_en=name).update(name_es=name_es)
     refresh_vectors(Resource.objects.all())
-    return [f"  {count} research resources with PDFs, {len(topics)} topics."]
+    in_spanish = Resource.objects.exclude(title_es=None).exclude(title_es="").count()
+    return [
+        f"  {count} research resources with PDFs ({in_spanish} also in Spanish), "
+        f"{len(topics)} topics."
+    ]

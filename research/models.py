@@ -15,7 +15,6 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from circle.models import Organization
@@ -49,11 +48,13 @@ class Topic(models.Model):
     """One of the six guiding principles of the Circle (seeded)."""
 
     key = models.SlugField(_("key"), max_length=60, unique=True)
+    # In English and Spanish (research/translation.py).
     name = models.CharField(_("name"), max_length=80)
-    name_es = models.CharField(_("name in Spanish"), max_length=80, blank=True)
     principle = models.TextField(_("guiding principle"), blank=True)
-    principle_es = models.TextField(_("guiding principle in Spanish"), blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    # Annotated for the type checker (modeltranslation swaps the manager).
+    objects: ClassVar[models.Manager[Topic]] = models.Manager()
 
     class Meta:
         verbose_name = _("topic")
@@ -61,25 +62,23 @@ class Topic(models.Model):
         ordering: ClassVar[list[str]] = ["order", "key"]
 
     def __str__(self) -> str:
-        return self.localized_name
+        return self.name
 
     def get_absolute_url(self) -> str:
         return reverse("research:topic", args=[self.key])
-
-    @property
-    def localized_name(self) -> str:
-        return self.name_es if self.name_es and get_language() == "es" else self.name
-
-    @property
-    def localized_principle(self) -> str:
-        return self.principle_es if self.principle_es and get_language() == "es" else self.principle
 
 
 class Tag(models.Model):
     """A free tag, shared by resources."""
 
-    name = models.CharField(_("name"), max_length=60, unique=True)
+    # In English and Spanish (research/translation.py). A tag is one by its
+    # slug (made from the English name): its names in each language need
+    # not be unique, and many tags have no Spanish one yet.
+    name = models.CharField(_("name"), max_length=60)
     slug = models.SlugField(_("slug"), max_length=70, unique=True)
+
+    # Annotated for the type checker (modeltranslation swaps the manager).
+    objects: ClassVar[models.Manager[Tag]] = models.Manager()
 
     class Meta:
         verbose_name = _("tag")
@@ -118,6 +117,11 @@ class ResourceQuerySet(models.QuerySet["Resource"]):
         return self.filter(
             audience, Q(by_pse=True) | ~Q(pk__in=orphaned()), status=Resource.Status.PUBLISHED
         )
+
+
+# A manager class of its own: modeltranslation swaps in its multilingual
+# manager at run time, and the type checker still knows what this one returns.
+ResourceManager = models.Manager.from_queryset(ResourceQuerySet)
 
 
 def orphaned() -> QuerySet[Any]:
@@ -181,6 +185,8 @@ class Resource(models.Model):
         DOCX = "docx", "DOCX"
         PPTX = "pptx", "PPTX"
 
+    # The title and abstract are in English and Spanish (research/translation.py);
+    # the file stays in its own language, `language` below.
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=110, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -202,7 +208,14 @@ class Resource(models.Model):
     topics = models.ManyToManyField(Topic, verbose_name=_("topics"), blank=True)
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True)
     language = models.CharField(
-        _("language"), max_length=5, choices=Language.choices, default=Language.ENGLISH
+        _("language"),
+        max_length=5,
+        choices=Language.choices,
+        default=Language.ENGLISH,
+        help_text=_(
+            "The language of the resource itself (its file or page). The title and abstract "
+            "can be written in both languages."
+        ),
     )
     file = models.FileField(
         _("file"), upload_to=file_path, storage=private_storage, blank=True, max_length=200
@@ -253,7 +266,9 @@ class Resource(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ResourceQuerySet.as_manager()
+    # Annotated: the type checker's plugin cannot follow modeltranslation's
+    # manager swap (typeddjango/django-stubs#1023).
+    objects: ClassVar[ResourceManager[Resource]] = ResourceManager()
 
     class Meta:
         verbose_name = _("research resource")
@@ -317,6 +332,13 @@ class Resource(models.Model):
             return False
         publishers = self.organizations.all()
         return bool(publishers) and all(o.status != Organization.Status.ACTIVE for o in publishers)
+
+    @property
+    def own_title(self) -> str:
+        """The title in the resource's own language, as its file prints it
+        (else the English one): what a citation names, on any page."""
+        own = getattr(self, f"title_{self.language}", None)
+        return str(own or getattr(self, "title_en", None) or self.title)
 
     @property
     def year(self) -> int:

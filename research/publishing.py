@@ -41,7 +41,9 @@ def set_tags(resource: Resource, names: list[str]) -> None:
     tags = []
     for name in names:
         slug = slugify(name)[:70]
-        tag = Tag.objects.filter(slug=slug).first() or Tag.objects.create(name=name, slug=slug)
+        # A new tag's name is its English one, whatever the language of the
+        # page (staff add the Spanish in the admin).
+        tag = Tag.objects.filter(slug=slug).first() or Tag.objects.create(name_en=name, slug=slug)
         tags.append(tag)
     resource.tags.set(tags)
 
@@ -73,7 +75,8 @@ def save_resource(
     for name, value in values.items():
         setattr(resource, name, value)
     if not resource.slug:
-        resource.slug = unique_slug(resource.title, resource)
+        # From the English title, whatever the language of the page.
+        resource.slug = unique_slug(getattr(resource, "title_en", "") or "", resource)
     resource.save()
     form.save_m2m()
     if organization is not None:

@@ -74,7 +74,7 @@ def creative_work(resource: Resource) -> dict[str, Any]:
         "datePublished": sd.when(resource.published_on),
         "inLanguage": resource.language,
         "keywords": [tag.name for tag in resource.tags.all()],
-        "about": [topic.localized_name for topic in resource.topics.all()],
+        "about": [topic.name for topic in resource.topics.all()],
         "image": cover_url(resource),
         "isAccessibleForFree": True,
         "sameAs": resource.external_url,
@@ -94,7 +94,7 @@ def creative_work(resource: Resource) -> dict[str, Any]:
 
 def citation_tags(resource: Resource) -> SafeString:
     """Highwire Press tags, one citation_author per person."""
-    tags = [("name", "citation_title", resource.title)]
+    tags = [("name", "citation_title", resource.own_title)]
     tags += [("name", "citation_author", name) for name in people(resource.authors)]
     tags += [
         ("name", "citation_publication_date", resource.published_on.strftime("%Y/%m/%d")),

@@ -54,14 +54,20 @@ NEWS_TRANSLATED = {"title", "summary", "body", "hero_alt"}
 
 
 def resource_data(**changes: Any) -> dict[str, Any]:
-    """A published report, as an organization's research form sends it."""
-    return {
-        "title": "Jobs along the corridor",
+    """A published report, as an organization's research form sends it (its
+    title and abstract in English; `title="…"` changes the English one)."""
+    data = {
+        "title_en": "Jobs along the corridor",
         "kind": "report",
-        "abstract": "Where the jobs are.",
+        "abstract_en": "Where the jobs are.",
         "published_on": "2025-06-01",
         "language": "en",
         "visibility": "organization",
         "status": "published",
-        **changes,
     }
+    for key, value in changes.items():
+        data[f"{key}_en" if key in RESOURCE_TRANSLATED else key] = value
+    return data
+
+
+RESOURCE_TRANSLATED = {"title", "abstract"}

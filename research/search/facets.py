@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from django.utils.formats import number_format
 
 from circle.viewers import Viewer
+from justop.translated import DEFAULT, reading
 from research.models import Resource, Topic
 from research.search import query
 from research.search.forms import SearchForm
@@ -54,8 +55,19 @@ FACET_LIMIT = 30
 Row = tuple[str, str, str, int, bool]
 
 
+def _tag_name() -> str:
+    """A tag's name in the reader's language, else in English (a column
+    name from the settings' languages, never from the request)."""
+    language = reading()
+    english = f"g.name_{DEFAULT}"
+    if language == DEFAULT:
+        return english
+    return f"COALESCE(NULLIF(g.name_{language}, ''), {english})"
+
+
 def _facet_parts(year: str) -> dict[str, str]:
     """The total and each filter's counts over the matching set ``m``."""
+    tag_name = _tag_name()
     return {
         "total": "SELECT 'total', '', '', COUNT(*) FROM m",
         "kind": "SELECT 'kind', kind, '', COUNT(*) FROM m GROUP BY kind",
@@ -64,10 +76,10 @@ def _facet_parts(year: str) -> dict[str, str]:
         "topic": """SELECT 'topic', t.key, '', COUNT(*) FROM m
             JOIN research_resource_topics rt ON rt.resource_id = m.id
             JOIN research_topic t ON t.id = rt.topic_id GROUP BY t.key""",
-        "tag": f"""SELECT * FROM (SELECT 'tag', g.slug, g.name, COUNT(*) AS n FROM m
-            JOIN research_resource_tags rg ON rg.resource_id = m.id
+        "tag": f"""SELECT * FROM (SELECT 'tag', g.slug, {tag_name} AS label, COUNT(*) AS n
+            FROM m JOIN research_resource_tags rg ON rg.resource_id = m.id
             JOIN research_tag g ON g.id = rg.tag_id
-            GROUP BY g.slug, g.name ORDER BY n DESC, g.name LIMIT {FACET_LIMIT}) AS tags""",  # noqa: S608
+            GROUP BY g.slug, {tag_name} ORDER BY n DESC, label LIMIT {FACET_LIMIT}) AS tags""",  # noqa: S608
         "organization": f"""SELECT * FROM (SELECT 'organization', o.slug, o.name, COUNT(*) AS n
             FROM m JOIN research_resource_organizations ro ON ro.resource_id = m.id
             JOIN circle_organization o ON o.id = ro.organization_id
@@ -183,7 +195,7 @@ def facet_counts(rows: list[Row]) -> tuple[int, Facets]:
     labels: dict[str, dict[str, str]] = {
         "kind": {k: str(v) for k, v in Resource.Kind.choices},
         "language": {k: str(v) for k, v in Resource.Language.choices},
-        "topic": {t.key: t.localized_name for t in Topic.objects.all()},
+        "topic": {t.key: t.name for t in Topic.objects.all()},
     }
     facets = Facets()
     total = 0
@@ -203,10 +215,13 @@ def cached_rows(
     viewer: Viewer, filters: Mapping[str, str], found: tuple[list[int], bool]
 ) -> list[Row]:
     """facet_rows, kept FACETS_SECONDS for everyone of the same audience
-    making the same search, until the library changes. The key names the
-    audience and the valid filters, nothing else."""
+    making the same search in the same language, until the library changes.
+    The key names the audience, the language (the words are read as the
+    reader's language, the tags named in it) and the valid filters, nothing
+    else."""
     search_key = hashlib.sha256(json.dumps(sorted(filters.items())).encode()).hexdigest()[:32]
-    key = f"research:facets:{cache.get(GENERATION_KEY, 0)}:{audience(viewer)}:{search_key}"
+    generation = cache.get(GENERATION_KEY, 0)
+    key = f"research:facets:{generation}:{audience(viewer)}:{reading()}:{search_key}"
     rows: list[Row] | None = cache.get(key)
     if rows is None:
         rows = facet_rows(viewer, filters, found)

@@ -14,19 +14,56 @@ from django.db.models import BigIntegerField, F, Lookup, Q, QuerySet, Value
 from circle.directory import search_terms
 from circle.models import Organization
 from circle.viewers import Viewer
+from justop.translated import reading
 from research.models import Resource, Tag, Topic
-from research.search.vectors import on_postgresql
+from research.search.vectors import CONFIGS, on_postgresql
+
+
+def _queries(q: str) -> dict[str, SearchQuery]:
+    """The person's words as a tsquery per language of the library, each
+    stemmed as that language."""
+    words = " ".join(search_terms(q))
+    if not words:
+        return {}
+    return {
+        language: SearchQuery(words, search_type="websearch", config=config)
+        for language, config in CONFIGS.items()
+    }
 
 
 def text_query(q: str) -> Any:
-    """The person's words as a tsquery, stemmed as English OR Spanish (the
-    library holds both and people search in either)."""
-    words = " ".join(search_terms(q))
-    if not words:
+    """The person's words stemmed as English OR Spanish: what snippets
+    highlight and ties are ranked by, among resources already found."""
+    queries = list(_queries(q).values())
+    if not queries:
         return None
-    english = SearchQuery(words, search_type="websearch", config="english")
-    spanish = SearchQuery(words, search_type="websearch", config="spanish")
-    return english | spanish
+    either = queries[0]
+    for other in queries[1:]:
+        either |= other
+    return either
+
+
+def reader_query(q: str) -> Any:
+    """The person's words stemmed as the language they read the page in."""
+    return _queries(q).get(reading())
+
+
+def words_match(q: str) -> Q | None:
+    """Which resources have the words: read in the reader's language, in
+    every column (a Spanish search finds "empleos" in the Spanish abstract
+    of an English report), and in each resource's own language (an English
+    reader still finds a Spanish report by its Spanish words). So "empleo"
+    read as English does not find the English report by its Spanish
+    abstract: English searches English."""
+    queries = _queries(q)
+    if not queries:
+        return None
+    reader = reading()
+    found = Q(search_vector=queries[reader])
+    for language, query in queries.items():
+        if language != reader:
+            found |= Q(language=language, search_vector=query)
+    return found
 
 
 def matching(viewer: Viewer, filters: Mapping[str, str]) -> QuerySet[Resource]:
@@ -57,13 +94,17 @@ def matching(viewer: Viewer, filters: Mapping[str, str]) -> QuerySet[Resource]:
             resources = resources.filter(pk__in=linked)
     q = filters.get("q", "")
     if on_postgresql():
-        if (query := text_query(q)) is not None:
-            resources = resources.filter(search_vector=query)
+        if (found := words_match(q)) is not None:
+            resources = resources.filter(found)
     else:
+        # Every language's columns, by name (modeltranslation would read
+        # `title` as the active language's only).
         for term in search_terms(q):
             resources = resources.filter(
-                Q(title__icontains=term)
-                | Q(abstract__icontains=term)
+                Q(title_en__icontains=term)
+                | Q(title_es__icontains=term)
+                | Q(abstract_en__icontains=term)
+                | Q(abstract_es__icontains=term)
                 | Q(authors__icontains=term)
                 | Q(extracted_text__icontains=term)
             )
@@ -114,15 +155,18 @@ def with_ids(ids: list[int]) -> QuerySet[Resource]:
 
 def ranked(resources: QuerySet[Resource], q: str) -> QuerySet[Resource]:
     """Best matches first when there are words (PostgreSQL), newest otherwise.
-    The rank reads the small rank_vector: a word in the title counts most,
-    then the abstract and authors; a match in the file's text alone ranks
-    after them, newest first."""
+    The rank reads the small rank_vector: a word in a title counts most,
+    then the abstracts and authors; a match in the file's text alone ranks
+    after them, newest first. Words matched as the reader's language come
+    first (a Spanish reader's "empleo" in a Spanish abstract before the
+    English word "empleo" in a title), then any."""
     query = text_query(q) if on_postgresql() else None
     if query is None:
         return newest_first(resources)
-    return resources.annotate(rank=SearchRank(F("rank_vector"), query)).order_by(
-        "-rank", "-published_on", "-pk"
-    )
+    vector = F("rank_vector")
+    return resources.annotate(
+        reader_rank=SearchRank(vector, reader_query(q)), rank=SearchRank(vector, query)
+    ).order_by("-reader_rank", "-rank", "-published_on", "-pk")
 
 
 def sampled(resources: QuerySet[Resource]) -> QuerySet[Resource]:

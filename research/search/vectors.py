@@ -1,6 +1,13 @@
 """The stored search document of each resource: a tsvector for matching
-(title A; abstract and authors B; the file's text C) and a small one for
-ranking (title and abstract), written by one UPDATE."""
+(titles A; abstracts and authors B; the file's text C) and a small one for
+ranking (titles, abstracts and authors), written by one UPDATE.
+
+Each language's columns are read with that language's stemming: the Spanish
+title and abstract (title_es, abstract_es) as Spanish, the English ones, the
+authors and the file's text as the resource's own language (a resource in
+Spanish was often described once, in Spanish, in the English columns).
+The columns are named by language: modeltranslation would read `title` as
+the active language's column."""
 
 from __future__ import annotations
 
@@ -14,6 +21,9 @@ from justop.pagecache import content_changed
 from research.models import Resource
 from research.search.generation import new_generation
 
+# The text search configuration of each language of the library.
+CONFIGS = {Resource.Language.ENGLISH: "english", Resource.Language.SPANISH: "spanish"}
+
 
 def on_postgresql() -> bool:
     return connection.vendor == "postgresql"
@@ -22,16 +32,19 @@ def on_postgresql() -> bool:
 def text_config() -> Case:
     """The text search configuration of each resource's own language."""
     return Case(
-        When(language=Resource.Language.SPANISH, then=Value("spanish")),
-        default=Value("english"),
+        When(language=Resource.Language.SPANISH, then=Value(CONFIGS[Resource.Language.SPANISH])),
+        default=Value(CONFIGS[Resource.Language.ENGLISH]),
     )
 
 
 def rank_vector() -> Any:
-    """What ranking reads: the title (A), the abstract and authors (B)."""
-    config = text_config()
-    return SearchVector("title", weight="A", config=config) + SearchVector(
-        "abstract", "authors", weight="B", config=config
+    """What ranking reads: the titles (A), the abstracts and authors (B)."""
+    own, spanish = text_config(), CONFIGS[Resource.Language.SPANISH]
+    return (
+        SearchVector("title_en", weight="A", config=own)
+        + SearchVector("title_es", weight="A", config=spanish)
+        + SearchVector("abstract_en", "authors", weight="B", config=own)
+        + SearchVector("abstract_es", weight="B", config=spanish)
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, render
@@ -89,14 +91,13 @@ def resource_detail(request: HttpRequest, slug: str) -> HttpResponse:
     resource = access.get_resource_for_viewer(request, slug)
     viewer = viewer_of(request.user)
     topics = list(resource.topics.all())
+    # Typed loosely: the type checker loses the link table of a translated
+    # model (typeddjango/django-stubs#1023).
+    topic_links: Any = Resource.topics.through
     related = list(
         library.listed(
             Resource.objects.visible_to(viewer)
-            .filter(
-                pk__in=Resource.topics.through.objects.filter(topic__in=topics).values(
-                    "resource_id"
-                )
-            )
+            .filter(pk__in=topic_links.objects.filter(topic__in=topics).values("resource_id"))
             .exclude(pk=resource.pk)
             .order_by("-published_on", "-pk")
         )[:RELATED]

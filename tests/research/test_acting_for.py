@@ -18,9 +18,9 @@ ADMIN = Membership.Role.ADMIN
 
 def resource_data():
     return {
-        "title": "Our hiring guide",
+        "title_en": "Our hiring guide",
         "kind": "toolkit",
-        "abstract": "How we hire.",
+        "abstract_en": "How we hire.",
         "published_on": "2025-06-01",
         "language": "en",
         "visibility": "organization",

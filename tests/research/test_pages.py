@@ -161,9 +161,9 @@ def test_an_admin_of_a_publishes_for_a_and_edits_only_a_s_resources(client):
     response = client.post(
         reverse("research:manage_add", args=["org-a"]),
         {
-            "title": "Our hiring guide",
+            "title_en": "Our hiring guide",
             "kind": "toolkit",
-            "abstract": "How we hire.",
+            "abstract_en": "How we hire.",
             "published_on": "2025-06-01",
             "language": "en",
             "visibility": "organization",
@@ -219,10 +219,10 @@ def test_staff_upload_in_the_admin_is_checked_like_any_other(client):
     response = client.post(
         reverse("admin:research_resource_add"),
         {
-            "title": "x",
+            "title_en": "x",
             "slug": "x",
             "kind": "report",
-            "abstract": "x",
+            "abstract_en": "x",
             "published_on": "2025-01-01",
             "language": "en",
             "visibility": "public",

@@ -32,9 +32,9 @@ def test_a_word_inside_an_uploaded_pdf_is_found_once_its_extraction_ran(client):
     response = client.post(
         reverse("research:manage_add", args=["org-a"]),
         {
-            "title": "Transit and jobs",
+            "title_en": "Transit and jobs",
             "kind": "report",
-            "abstract": "Bus lines and job centers.",
+            "abstract_en": "Bus lines and job centers.",
             "published_on": "2025-06-01",
             "language": "en",
             "visibility": "public",
