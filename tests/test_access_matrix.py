@@ -24,6 +24,9 @@ SECOND_FACTOR a redirect to the two-factor pages;
 sign-in page). Rows for the admin's model pages are generated from the admin
 registry, so a newly registered model gets its rows without being forgotten.
 
+Each URL is asked in English and in Spanish: who may see a page never
+depends on the language it is read in.
+
 Every request but those for the admin's pages of one object runs with lazy
 loading turned into an error (tests/fetching.py): a page that would query once
 per row it lists fails here, whatever the size of the data.
@@ -463,21 +466,26 @@ def test_access(db, client, world, key, role):
     # related rows, one query each, not one per row) must load what it shows
     # up front: a lazy load fails the request.
     one_object = key.startswith("admin:") and key.endswith(("_change", "_delete", "_history"))
-    with contextlib.nullcontext() if one_object else lazy_loads_raise():
-        response = client.get(path)
-    expected = row.expected(role)
+    # In each language: what a page decides must not depend on the one it is read in.
+    for language in ("en", "es"):
+        with contextlib.nullcontext() if one_object else lazy_loads_raise():
+            response = client.get(path, headers={"accept-language": language})
+        check(response, row.expected(role), f"{path} as {role} in {language}")
+
+
+def check(response: Any, expected: Any, who: str) -> None:
     if expected == SECOND_FACTOR:
-        assert response.status_code == 302, f"{path} as {role}: {response.status_code}"
+        assert response.status_code == 302, f"{who}: {response.status_code}"
         assert response["Location"].startswith(
             (reverse("mfa_index"), reverse("mfa_reauthenticate"))
-        ), f"{path} as {role} redirected to {response['Location']}, not to the second factor"
+        ), f"{who} redirected to {response['Location']}, not to the second factor"
     elif expected == LOGIN:
-        assert response.status_code == 302, f"{path} as {role}: {response.status_code}"
+        assert response.status_code == 302, f"{who}: {response.status_code}"
         assert response["Location"].startswith(reverse("account_login")), (
-            f"{path} as {role} redirected to {response['Location']}, not to sign-in"
+            f"{who} redirected to {response['Location']}, not to sign-in"
         )
     else:
         assert response.status_code == expected, (
-            f"{path} as {role}: expected {expected}, got {response.status_code}"
+            f"{who}: expected {expected}, got {response.status_code}"
             + (f" to {response['Location']}" if response.status_code in (301, 302) else "")
         )
