@@ -15,7 +15,7 @@ from justop.models import OutboxEmail
 from news import newsletter
 from news.models import NewsPost, Subscriber
 from tests.factories import StaffFactory, sign_in_with_second_factor
-from tests.smtp import text_of
+from tests.smtp import html_of, text_of
 
 NY = ZoneInfo("America/New_York")
 IN_WEEK_48 = datetime(2026, 11, 24, 9, 0, tzinfo=NY)  # the week before: W47, Nov 16-22
@@ -137,6 +137,27 @@ def test_subscribers_read_it_in_their_language(smtp_sink):
     [message] = smtp_sink.messages
     assert message["Subject"].startswith("Lo nuevo en el Círculo")
     assert "NOTICIAS DE PSE" in text_of(message)  # the section title, translated
+
+
+def test_spanish_subscribers_read_the_spanish_version_of_the_posts_that_have_one(smtp_sink):
+    translated = published_post(datetime(2026, 11, 18, 10, 0, tzinfo=NY))
+    NewsPost.objects.filter(pk=translated.pk).update(
+        title_es="El transporte es un tema de empleo", summary_es="Autobuses a los empleos."
+    )
+    published_post(datetime(2026, 11, 19, 10, 0, tzinfo=NY), title="Council adopts plan")
+    subscribed("ana@example.org", language="es")
+    subscribed("ben@example.org", language="en")
+
+    newsletter.send_newsletter(IN_WEEK_48)
+
+    [ana] = smtp_sink.to("ana@example.org")
+    assert "El transporte es un tema de empleo" in text_of(ana)
+    assert "Autobuses a los empleos." in text_of(ana)
+    assert "Transit is a jobs issue" not in text_of(ana)
+    # No Spanish version: the English, marked as English.
+    assert re.search(r'lang="en"[^>]*>\s*Council adopts plan', html_of(ana))
+    [ben] = smtp_sink.to("ben@example.org")
+    assert "Transit is a jobs issue" in text_of(ben) and "Autobuses" not in text_of(ben)
 
 
 def test_one_click_from_an_issue_ends_the_newsletter(smtp_sink):
