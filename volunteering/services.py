@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from justop import outbox, places
+from justop.translated import shown
 from volunteering import calendar
 from volunteering.models import Shift, Signup
 
@@ -66,6 +67,8 @@ def _email_in_language(signup: Signup, kind: str, period: str) -> outbox.Email:
             "waitlisted": signup.status == Status.WAITLISTED,
             "name": signup.name,
             "opportunity": opportunity.title,
+            # The HTML marks a title that fell back to English (lang="en").
+            "opportunity_lang": shown(opportunity, "title").fallback,
             "role": shift.role,
             "starts": starts.isoformat(),
             "ends": ends.isoformat(),

@@ -165,6 +165,15 @@ def test_the_reminder_and_the_cancellation_follow_the_volunteers_language(shift)
         assert str(event_of(file["content"])["summary"]).startswith("Voluntarios"), kind
 
 
+def test_a_spanish_volunteers_email_marks_a_title_only_in_english():
+    shift = ShiftFactory(opportunity__title="Only English helpers")
+    volunteering.confirm(sign_up(shift, "ana@example.org", "es"))
+
+    _row, message = last_email("confirmed", "ana@example.org")
+    html = next(content for content, mime in message.alternatives if mime == "text/html")
+    assert '<strong lang="en">Only English helpers</strong>' in html
+
+
 def test_staff_write_an_opportunity_and_its_shifts_in_both_languages(staff_client):
     html = staff_client.get(reverse("admin:volunteering_opportunity_add")).content.decode()
     for field, label in [
