@@ -12,16 +12,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from celery import shared_task
+from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from circle.models import Membership, Organization, User
 from forums.models import Forum, ForumInvitation
 from justop import outbox
 from justop.models import OutboxEmail
+from justop.translated import item_texts
 
 KIND = "forums.invitation"
 STREAM = "forum-invitations"
@@ -123,18 +125,23 @@ def _email(forum: Forum, invitation: ForumInvitation) -> outbox.Email:
         url = reverse("forums:invitation", args=[forum.slug, token(invitation)])
     else:
         url = forum.get_absolute_url()
+    # The forum's title and summary in the language the email is read in
+    # (the person's), whoever sends the invitations.
+    language = (user.language if user is not None else "") or settings.LANGUAGE_CODE
+    with translation.override(language):
+        texts = item_texts(forum, forum="title", summary="summary")
     return outbox.Email(
         kind=KIND,
         to=invitation.address,
         user=user,
+        language=language,
         stream=STREAM,
         about=forum,
         period="invitation",
         template="forums/emails/invitation",
-        context={
+        context=texts
+        | {
             "name": user.get_full_name() if user is not None else "",
-            "forum": forum.title,
-            "summary": forum.summary,
             "starts": timezone.localtime(forum.starts_at).isoformat(),
             "ends": timezone.localtime(forum.ends_at).isoformat(),
             "venue": ", ".join(p for p in (forum.venue_name, forum.venue_address) if p),

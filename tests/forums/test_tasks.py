@@ -25,6 +25,7 @@ from tests.factories import (
     sign_in_with_second_factor,
 )
 from tests.forums.factories import ForumFactory, registered
+from tests.smtp import html_of, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +58,30 @@ def test_inviting_all_members_queues_one_email_each_even_when_the_task_runs_twic
     # Bulk mail: people can leave this stream.
     row = OutboxEmail.objects.filter(kind=invitations.KIND).first()
     assert row.stream == invitations.STREAM
+
+
+def test_a_spanish_member_is_invited_with_the_forums_spanish_title_whoever_sends_it(
+    django_capture_on_commit_callbacks, smtp_sink
+):
+    forum = ForumFactory(
+        audience=Forum.Audience.INVITED,
+        title="Transit forum",
+        title_es="Foro de transporte",
+        summary="How people get to work.",
+    )
+    organization = OrganizationFactory()
+    ana = member_of(organization, user__language="es")
+    ben = member_of(organization, user__language="en")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invitations.invite(forum, everyone=True, by=StaffFactory(language="en"))
+
+    [spanish] = smtp_sink.to(ana.email)
+    assert "Foro de transporte" in text_of(spanish) and "Transit forum" not in text_of(spanish)
+    # The summary has no Spanish: in English, marked as such.
+    assert '<p style="margin:0 0 24px;" lang="en">How people get to work.</p>' in html_of(spanish)
+    [english] = smtp_sink.to(ben.email)
+    assert "Transit forum" in text_of(english) and "Foro de transporte" not in text_of(english)
 
 
 def test_inviting_more_people_later_emails_only_the_new_ones(django_capture_on_commit_callbacks):
