@@ -74,14 +74,11 @@ def spanish_figures() -> Sequence[StaffFigure]:
         total, missing = counts["total"], counts["missing"]
         figures.append(
             StaffFigure(
-                capfirst(model._meta.verbose_name_plural),
+                _("%(content)s without Spanish")
+                % {"content": capfirst(model._meta.verbose_name_plural)},
                 missing,
                 changelist_url(model, spanish="missing"),
-                detail=ngettext(
-                    "%(missing)d of %(total)d without Spanish",
-                    "%(missing)d of %(total)d without Spanish",
-                    total,
-                )
+                detail=ngettext("%(missing)d of %(total)d", "%(missing)d of %(total)d", total)
                 % {"missing": missing, "total": total},
             )
         )
