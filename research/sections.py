@@ -13,8 +13,10 @@ from django.utils.text import Truncator
 from circle.models import Membership, Organization
 from circle.viewers import digest_viewer, viewer_of
 from justop.digests import Period
+from justop.translated import shown
 from research.models import Resource
 from research.search import listed
+from research.templatetags.research_text import language_of
 
 ON_HOME = 3
 ON_ORGANIZATION = 5
@@ -40,10 +42,15 @@ def recent_of_organization(
 
 
 def _item(resource: Resource) -> dict[str, str]:
-    return {
-        "title": resource.title,
+    # Each text marked with the language it is really in, as on the pages.
+    texts = {
+        "title": shown(resource, "title").text,
+        "title_lang": language_of(resource, "title"),
+        "summary": Truncator(shown(resource, "abstract").text).words(40),
+        "summary_lang": language_of(resource, "abstract"),
+    }
+    return texts | {
         "url": resource.get_absolute_url(),
-        "summary": Truncator(resource.abstract).words(40),
         "meta": f"{resource.get_kind_display()} · {resource.published_on.year}",
     }
 
