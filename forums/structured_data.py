@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
@@ -19,6 +18,7 @@ from django.utils.translation import gettext
 from circle.models import Organization
 from forums.models import Forum
 from justop import structured_data as sd
+from justop import translated
 
 SCHEMA = "https://schema.org/"
 
@@ -97,7 +97,8 @@ def event(
         "isAccessibleForFree": True,
         "maximumAttendeeCapacity": forum.capacity,
         "remainingAttendeeCapacity": places_left,
-        "inLanguage": settings.LANGUAGE_CODE,
+        # The language of the text given, English where it fell back.
+        "inLanguage": translated.shown(forum, "title").fallback or translated.reading(),
         "image": sd.logo_url(),
     }
 
