@@ -7,8 +7,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin
 
 from asks.models import Conversation, Match, Outcome, Post, PostResponse
+from justop.translated import BilingualFields
 
 
 class OutcomeInline(admin.StackedInline[Outcome, Post]):
@@ -20,11 +22,18 @@ class OutcomeInline(admin.StackedInline[Outcome, Post]):
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin[Post]):
+class PostAdmin(BilingualFields, TranslationAdmin[Post]):
     list_display = ("title", "kind", "organization", "status", "deadline", "audience", "created_at")
     list_filter = ("kind", "status", "audience", "side", "stages", "counties")
     # A person's admin page links here by their email: what they posted.
-    search_fields = ("title", "description", "organization__name", "author__email")
+    search_fields = (
+        "title_en",
+        "title_es",
+        "description_en",
+        "description_es",
+        "organization__name",
+        "author__email",
+    )
     date_hierarchy = "created_at"
     list_select_related = ("organization",)
     raw_id_fields = ("organization", "author")

@@ -28,7 +28,7 @@ def board_facets(viewer: Viewer) -> Facets:
     posts the viewer may see (a tag must not reveal a post kept from them).
     Three queries."""
     stages, counties = Stage.objects.all(), County.objects.all()
-    used = Post.expertise.through.objects.filter(
+    used = Post.expertise.through.objects.filter(  # type: ignore[attr-defined]
         post__in=Post.objects.visible_to(viewer).values("pk")
     ).values("expertise_id")
     tags = Expertise.objects.filter(pk__in=used).order_by("name")

@@ -194,7 +194,7 @@ def candidates_for(post: Post, viewer: Viewer, limit: int = LIMIT) -> list[tuple
     shares_stage = Post.stages.through.objects.filter(
         post_id=OuterRef("pk"), stage_id__in=facts.stage_ids
     )
-    shares_tag = Post.expertise.through.objects.filter(
+    shares_tag = Post.expertise.through.objects.filter(  # type: ignore[attr-defined]
         post_id=OuterRef("pk"), expertise_id__in=facts.tag_ids
     )
     found = (
@@ -208,7 +208,7 @@ def candidates_for(post: Post, viewer: Viewer, limit: int = LIMIT) -> list[tuple
     if facts.county_ids:
         # The same hard rule as the score, so the database drops posts that
         # cannot meet: a shared county, or a post covering the whole region.
-        placed = Post.counties.through.objects.filter(post_id=OuterRef("pk"))
+        placed = Post.counties.through.objects.filter(post_id=OuterRef("pk"))  # type: ignore[attr-defined]
         found = found.filter(
             Exists(placed.filter(county_id__in=facts.county_ids)) | ~Exists(placed)
         )

@@ -8,7 +8,7 @@ The tables were created by the circle app and keep its names (db_table)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from django.db import models
 from django.urls import reverse
@@ -35,7 +35,7 @@ class PostQuerySet(models.QuerySet["Post"]):
         if not viewer.organization_ids:
             return self.none()
         ids = viewer.organization_ids
-        chosen = Post.shared_with.through.objects.filter(
+        chosen = Post.shared_with.through.objects.filter(  # type: ignore[attr-defined]
             post_id=models.OuterRef("pk"), organization_id__in=ids
         )
         return self.filter(
@@ -56,6 +56,12 @@ class PostQuerySet(models.QuerySet["Post"]):
     def past_deadline(self, today: date | None = None) -> PostQuerySet:
         today = today or timezone.localdate()
         return self.filter(status=Post.Status.OPEN, deadline__lt=today)
+
+
+# modeltranslation swaps the manager's class for a multilingual subclass at
+# run time (asks/translation.py), and the type checker still knows what
+# this one returns.
+PostManager = models.Manager.from_queryset(PostQuerySet)
 
 
 class Post(models.Model):
@@ -130,7 +136,9 @@ class Post(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
 
-    objects = PostQuerySet.as_manager()
+    # Annotated: the type checker's plugin cannot follow modeltranslation's
+    # manager swap (typeddjango/django-stubs#1023).
+    objects: ClassVar[PostManager[Post]] = PostManager()
 
     class Meta:
         db_table = "circle_post"

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
+from modeltranslation.admin import TranslationAdmin
 
 from circle import applications, invitations, memberships
 from circle.access import signed_in_person
@@ -39,6 +40,7 @@ from justop.admin_widgets import (
 )
 from justop.exports import csv_response
 from justop.models import OutboxEmail
+from justop.translated import BilingualFields
 
 
 class UserCreationForm(AdminUserCreationForm[User]):
@@ -250,7 +252,7 @@ class InvitationInline(admin.StackedInline[Invitation, Organization]):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin[Organization]):
+class OrganizationAdmin(BilingualFields, TranslationAdmin[Organization]):
     formfield_overrides = FILE_FIELDS
     list_display = ("name", "sector", "side", "status", "joined_on")
     list_filter = (
@@ -261,7 +263,7 @@ class OrganizationAdmin(admin.ModelAdmin[Organization]):
         "counties",
         ("created_at", admin.DateFieldListFilter),
     )
-    search_fields = ("name", "mission", "contact_email")
+    search_fields = ("name", "mission_en", "mission_es", "contact_email")
     prepopulated_fields = {"slug": ("name",)}
     filter_horizontal = ("stages", "counties", "expertise")
     inlines = (MembershipInline, InvitationInline)
@@ -507,7 +509,7 @@ class CountyAdmin(admin.ModelAdmin[County]):
 
 
 @admin.register(Expertise)
-class ExpertiseAdmin(admin.ModelAdmin[Expertise]):
-    list_display = ("name", "slug")
-    search_fields = ("name",)
-    prepopulated_fields = {"slug": ("name",)}
+class ExpertiseAdmin(BilingualFields, TranslationAdmin[Expertise]):
+    list_display = ("name_en", "name_es", "slug")
+    search_fields = ("name_en", "name_es")
+    prepopulated_fields = {"slug": ("name_en",)}

@@ -186,7 +186,11 @@ def approve(application: JoinApplication, *, by: User) -> Organization:
             slug=_unique_slug(application.organization_name),
             sector=application.sector,
             website=application.website,
-            mission=application.mission,
+            # The mission as the applicant wrote it, whatever language staff
+            # approve in: the English version (the one every page can fall
+            # back to), and the Spanish too if they applied in Spanish.
+            mission_en=application.mission,
+            mission_es=application.mission if application.language == "es" else None,
             side=application.side,
             contact_name=application.applicant_name,
             contact_email=application.applicant_email,

@@ -7,9 +7,11 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from justop import markdown
 from justop.images import RenditionImageField
 from justop.uploads import server_name
 
@@ -50,7 +52,7 @@ class UserManager(BaseUserManager["User"]):
 LANGUAGE_CHOICES = [(code, _(name)) for code, name in settings.LANGUAGES]
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-missing]  # typeddjango/django-stubs#1023
     """A person with an account. The email address is the login."""
 
     email = models.EmailField(_("email address"), unique=True)
@@ -189,15 +191,39 @@ class County(models.Model):
 
 
 class Expertise(models.Model):
-    """An area of expertise, a free tag shared by organizations."""
+    """An area of expertise, a free tag shared by organizations. Its name has
+    an English and a Spanish version (circle/translation.py)."""
 
-    name = models.CharField(_("name"), max_length=60, unique=True)
+    # Unique per language by the constraints below rather
+    # than unique=True: modeltranslation would copy unique=True to name_es,
+    # where every tag without a Spanish name shares the empty value, and
+    # keep it on the original column, which is written only through `name`.
+    name = models.CharField(_("name"), max_length=60)
     slug = models.SlugField(_("slug"), max_length=70, unique=True)
+
+    # Annotated: the type checker's plugin cannot follow modeltranslation's
+    # manager swap (typeddjango/django-stubs#1023).
+    objects: ClassVar[models.Manager[Expertise]] = models.Manager()
 
     class Meta:
         verbose_name = _("area of expertise")
         verbose_name_plural = _("areas of expertise")
-        ordering = ["name"]
+        # The reader's language first (modeltranslation reads "name" as
+        # name_es on a Spanish page), then English for tags without Spanish.
+        ordering = ["name", "name_en"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name_en"],
+                name="expertise_name_en_unique",
+                violation_error_message=_("An area of expertise has this name already."),
+            ),
+            models.UniqueConstraint(
+                fields=["name_es"],
+                name="expertise_name_es_unique",
+                condition=models.Q(name_es__gt=""),
+                violation_error_message=_("An area of expertise has this name already."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -214,7 +240,13 @@ def logo_path(instance: Organization, filename: str) -> str:
     return server_name("logos", extension)
 
 
-class Organization(models.Model):
+# modeltranslation swaps the manager's class for a multilingual subclass at
+# run time (circle/translation.py), and the type checker still knows what
+# this one returns.
+OrganizationManager = models.Manager.from_queryset(OrganizationQuerySet)
+
+
+class Organization(models.Model):  # type: ignore[django-manager-missing]  # typeddjango/django-stubs#1023
     """A member organization of the Circle: the tenant."""
 
     class Sector(models.TextChoices):
@@ -239,6 +271,11 @@ class Organization(models.Model):
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices)
     mission = models.TextField(_("mission statement"), blank=True)
+    description = models.TextField(
+        _("about the organization"),
+        blank=True,
+        help_text=_("Markdown: **bold**, lists, links."),
+    )
     website = models.URLField(_("website"), blank=True)
     logo = RenditionImageField(_("logo"), upload_to="logos", blank=True)
     counties = models.ManyToManyField(County, verbose_name=_("counties served"), blank=True)
@@ -254,7 +291,9 @@ class Organization(models.Model):
     joined_on = models.DateField(_("joined the Circle on"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
-    objects = OrganizationQuerySet.as_manager()
+    # Annotated: the type checker's plugin cannot follow modeltranslation's
+    # manager swap (typeddjango/django-stubs#1023).
+    objects: ClassVar[OrganizationManager[Organization]] = OrganizationManager()
 
     class Meta:
         verbose_name = _("organization")
@@ -266,6 +305,10 @@ class Organization(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("circle:organization", args=[self.slug])
+
+    def description_html(self) -> SafeString:
+        """The description in the reader's language (or the English), as safe HTML."""
+        return markdown.render(self.description)
 
 
 class Membership(models.Model):
