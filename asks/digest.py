@@ -20,6 +20,7 @@ from asks.models import Post
 from circle.models import Membership, Organization
 from circle.viewers import digest_viewer
 from justop.digests import Period
+from justop.translated import item_texts
 
 PER_MEMBER = 10
 
@@ -49,10 +50,13 @@ def new_posts(period: Period) -> list[Post]:
 
 def _item(post: Post, fit: Fit) -> dict[str, str]:
     kind = _("Ask") if post.kind == Post.Kind.ASK else _("Offer")
-    return {
-        "title": f"{kind}: {post.title}",
+    # The title and description in the reader's language (the digest runs
+    # in it), with title_lang/summary_lang="en" where they fell back.
+    texts = item_texts(post, title="title", summary="description")
+    return texts | {
+        "title": f"{kind}: {texts['title']}",
         "url": post.get_absolute_url(),
-        "summary": Truncator(post.description).words(30),
+        "summary": Truncator(texts["summary"]).words(30),
         "meta": f"{post.organization.name} · {fit.reason}",
     }
 

@@ -13,7 +13,13 @@ from django.utils.translation import gettext_lazy as _
 
 from asks.models import Match, Outcome, Post
 from circle.access import Acting
-from circle.forms import ActingForField, ActingFormMixin, TagsField, tags_named
+from circle.forms import (
+    ActingForField,
+    ActingFormMixin,
+    SideBySideLanguages,
+    TagsField,
+    tags_named,
+)
 from circle.models import Organization
 from justop.widgets import QuickSelect
 
@@ -28,7 +34,7 @@ class OrganizationChoiceField(forms.ModelChoiceField[Organization]):
         return obj.name
 
 
-class PostForm(ActingFormMixin, forms.ModelForm[Post]):
+class PostForm(ActingFormMixin, SideBySideLanguages, forms.ModelForm[Post]):
     # Chosen by the submit button pressed: "Post as <organization>".
     organization = ActingForField(label=_("On behalf of"))
     expertise_names = TagsField(
@@ -49,8 +55,10 @@ class PostForm(ActingFormMixin, forms.ModelForm[Post]):
         fields = [
             "organization",
             "kind",
-            "title",
-            "description",
+            "title_en",
+            "title_es",
+            "description_en",
+            "description_es",
             "side",
             "stages",
             "counties",
@@ -67,7 +75,8 @@ class PostForm(ActingFormMixin, forms.ModelForm[Post]):
             "stages": forms.CheckboxSelectMultiple,
             "counties": forms.CheckboxSelectMultiple,
             "deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "description": forms.Textarea(attrs={"rows": 8}),
+            "description_en": forms.Textarea(attrs={"rows": 8}),
+            "description_es": forms.Textarea(attrs={"rows": 8}),
         }
 
     def __init__(self, *args: Any, acting: Acting | None = None, **kwargs: Any) -> None:
@@ -86,9 +95,10 @@ class PostForm(ActingFormMixin, forms.ModelForm[Post]):
             Organization.objects.active().exclude(pk__in=own)
         )
         self.fields["kind"].choices = Post.Kind.choices  # type: ignore[attr-defined]
-        self.order_fields([*self.Meta.fields[:7], "expertise_names"])
+        self.order_fields([*self.Meta.fields[:9], "expertise_names"])
         self.fields["side"].choices = Organization.Side.choices  # type: ignore[attr-defined]
         self.fields["unit"].choices = [("", _("—")), *Post.Unit.choices]  # type: ignore[attr-defined]
+        self.name_languages()
         if self.instance.pk:
             self.fields["expertise_names"].initial = list(self.instance.expertise.all())
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from asks.models import Conversation, Match, Outcome, Post, PostResponse
 from circle.models import Membership, Organization, User
@@ -119,7 +120,7 @@ def _write(
             about=response,
             template="response",
             context={
-                "post": post.title,
+                "post": title_for(person, post),
                 "kind": post.kind,
                 "from_organization": organization.name,
                 "from_person": author.get_full_name(),
@@ -152,6 +153,14 @@ def _email(
         template=f"asks/emails/{template}",
         context={"name": person.get_short_name(), **context},
     )
+
+
+def title_for(person: User, post: Post) -> str:
+    """The post's title in the person's language, or the English when it has
+    none: an email's context is written when it is queued, in the language
+    of whoever acted, and read later by someone who may read another."""
+    with translation.override(person.language or settings.LANGUAGE_CODE):
+        return str(post.title)
 
 
 def _wanting(people: QuerySet[User], choice: str) -> QuerySet[User]:
@@ -206,8 +215,8 @@ def mark_match(post: Post, other: Post, *, state: str, by: User) -> Match:
                         template="match",
                         context={
                             "state": match.state,
-                            "post": mine.title,
-                            "other": theirs.title,
+                            "post": title_for(person, mine),
+                            "other": title_for(person, theirs),
                             "other_organization": theirs.organization.name,
                             "by": by.get_full_name(),
                             "url": outbox.absolute(reverse("asks:post_matches", args=[mine.pk])),

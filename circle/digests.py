@@ -14,6 +14,7 @@ from justop.digests import Period, member_digests
 from justop.models import OutboxEmail
 from justop.outbox import queue_many
 from justop.registry import DigestSection
+from justop.translated import item_texts
 
 STREAM = "digest"
 BATCH = 1000
@@ -101,12 +102,17 @@ def new_organizations(period: Period) -> list[dict[str, str]]:
     joined = Organization.objects.active().filter(
         joined_on__gte=period.first_day, joined_on__lte=period.last_day
     )
-    return [
-        {
-            "title": organization.name,
-            "url": organization.get_absolute_url(),
-            "summary": Truncator(organization.mission).words(30),
-            "meta": organization.get_sector_display(),
-        }
-        for organization in joined.order_by("name")
-    ]
+    items = []
+    for organization in joined.order_by("name"):
+        # The mission in the reader's language, summary_lang="en" when it fell back.
+        texts = item_texts(organization, summary="mission")
+        items.append(
+            texts
+            | {
+                "title": organization.name,
+                "url": organization.get_absolute_url(),
+                "summary": Truncator(texts["summary"]).words(30),
+                "meta": organization.get_sector_display(),
+            }
+        )
+    return items

@@ -12,11 +12,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from circle.forms import DirectoryFilterForm
 from circle.models import County, Expertise, Organization, Stage
+from justop.translated import DEFAULT as DEFAULT_LANGUAGE
+from justop.translated import reading
 
 PER_PAGE = 20
 # Every word of a search adds a condition to the query; past a handful of
@@ -65,17 +69,17 @@ def search_terms(q: str) -> list[str]:
 
 def matching(filters: Mapping[str, str]) -> QuerySet[Organization]:
     """Active organizations matching every filter, by name. Each word of the
-    search must appear in the name, the mission or an area of expertise."""
+    search must appear in the name, or in the mission, the description or an
+    area of expertise as the reader reads them (circle/directory.py
+    `word_matches`)."""
     organizations = Organization.objects.active()
-    tagged = Organization.expertise.through.objects.filter(organization_id=OuterRef("pk"))
-    for term in search_terms(filters.get("q", "")):
-        # Exists rather than a join on expertise, which would repeat an
-        # organization once per matching tag.
-        organizations = organizations.filter(
-            Q(name__icontains=term)
-            | Q(mission__icontains=term)
-            | Exists(tagged.filter(expertise__name__icontains=term))
+    languages = reading_languages()
+    if on_postgresql():
+        organizations = organizations.alias(
+            **{f"text_{language}": text_document(language) for language in languages}
         )
+    for term in search_terms(filters.get("q", "")):
+        organizations = organizations.filter(word_matches(term, languages))
     if sector := filters.get("sector"):
         organizations = organizations.filter(sector=sector)
     if side := filters.get("side"):
@@ -89,6 +93,51 @@ def matching(filters: Mapping[str, str]) -> QuerySet[Organization]:
     if expertise := filters.get("expertise"):
         organizations = organizations.filter(expertise__slug=expertise)
     return organizations.order_by("name", "pk")
+
+
+# PostgreSQL's text search configuration of each language of the content.
+TEXT_CONFIGS = {"en": "english", "es": "spanish"}
+
+
+def on_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def reading_languages() -> tuple[str, ...]:
+    """The versions of the content the reader reads: a Spanish page shows the
+    Spanish, and the English where there is none; an English page, English."""
+    language = reading()
+    return (language,) if language == DEFAULT_LANGUAGE else (language, DEFAULT_LANGUAGE)
+
+
+def text_document(language: str) -> SearchVector:
+    """The mission and the description in one language, stemmed as that language."""
+    return SearchVector(
+        f"mission_{language}", f"description_{language}", config=TEXT_CONFIGS[language]
+    )
+
+
+def word_matches(term: str, languages: tuple[str, ...]) -> Q:
+    """Where one word of a search may be: in the name (any part of it, any
+    language), or in the mission, description or an area of expertise in
+    one of the reader's languages. On PostgreSQL the word also matches as
+    its language stems it, "empleo" finding "empleos"; a word read in each
+    language's own configuration, since a Spanish stem means nothing to an
+    English document. Substrings still match, so "appren" finds
+    "apprenticeships" as before. Exists rather than a join on expertise,
+    which would repeat an organization once per matching tag."""
+    tagged = Organization.expertise.through.objects.filter(organization_id=OuterRef("pk"))  # type: ignore[attr-defined]
+    found = Q(name__icontains=term)
+    for language in languages:
+        found |= Q(**{f"mission_{language}__icontains": term})
+        found |= Q(**{f"description_{language}__icontains": term})
+        found |= Q(Exists(tagged.filter(**{f"expertise__name_{language}__icontains": term})))
+        if on_postgresql():
+            words = SearchQuery(term, config=TEXT_CONFIGS[language])
+            tag = SearchVector(f"expertise__name_{language}", config=TEXT_CONFIGS[language])
+            found |= Q(**{f"text_{language}": words})
+            found |= Q(Exists(tagged.alias(tag=tag).filter(tag=words)))
+    return found
 
 
 @dataclass(frozen=True)

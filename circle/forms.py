@@ -10,6 +10,8 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
+from django.db.models import Q
+from django.forms import BoundField
 from django.utils.html import format_html
 from django.utils.text import slugify
 from django.utils.translation import gettext, ngettext_lazy
@@ -28,6 +30,8 @@ from circle.models import (
 )
 from justop.honeypot import honeypot_field
 from justop.registry import digest_sections
+from justop.translated import DEFAULT as DEFAULT_LANGUAGE
+from justop.translated import LANGUAGE_NAMES, label_languages
 from justop.widgets import QuickSelect
 
 if TYPE_CHECKING:
@@ -223,7 +227,50 @@ class TagsField(forms.CharField):
         return names
 
 
-class OrganizationProfileForm(forms.ModelForm[Organization]):
+class SideBySideLanguages(forms.BaseForm):
+    """A model form whose translated fields (mission_en, mission_es...) stand
+    in pairs, English then Spanish, side by side where the screen is wide
+    enough and one above the other on a phone: the page includes
+    templates/circle/two_languages_form.html, which lays out `rows`
+    (static/css/languages.css). Each is named with its language and marked
+    lang for spell checkers and screen readers; the English is required
+    where the model requires the field, the Spanish never."""
+
+    def name_languages(self) -> None:
+        label_languages(self)
+        for name, field in self.fields.items():
+            language = _language_of(name)
+            if not language:
+                continue
+            field.widget.attrs["lang"] = language
+            if language != DEFAULT_LANGUAGE:
+                field.help_text = f"{field.help_text} {SPANISH_IS_OPTIONAL}".strip()
+
+    def rows(self) -> list[list[BoundField]]:
+        """The visible fields in order, a translated field's versions together."""
+        rows: list[list[BoundField]] = []
+        for bound in self.visible_fields():
+            previous = rows[-1][-1].name if rows else ""
+            if _language_of(bound.name) and _base_of(bound.name) == _base_of(previous):
+                rows[-1].append(bound)
+            else:
+                rows.append([bound])
+        return rows
+
+
+SPANISH_IS_OPTIONAL = _("Optional: until it is written, pages in Spanish show the English.")
+
+
+def _language_of(name: str) -> str:
+    language = name.rpartition("_")[2]
+    return language if "_" in name and language in LANGUAGE_NAMES else ""
+
+
+def _base_of(name: str) -> str:
+    return name.rpartition("_")[0] if _language_of(name) else ""
+
+
+class OrganizationProfileForm(SideBySideLanguages, forms.ModelForm[Organization]):
     # The model field's own form field: the upload is checked by content
     # (format, size, dimensions, animation) and re-encoded as it is cleaned.
     logo = Organization._meta.get_field("logo").formfield(
@@ -241,7 +288,10 @@ class OrganizationProfileForm(forms.ModelForm[Organization]):
             "name",
             "sector",
             "side",
-            "mission",
+            "mission_en",
+            "mission_es",
+            "description_en",
+            "description_es",
             "website",
             "logo",
             "stages",
@@ -253,10 +303,16 @@ class OrganizationProfileForm(forms.ModelForm[Organization]):
         widgets = {
             "stages": forms.CheckboxSelectMultiple,
             "counties": forms.CheckboxSelectMultiple,
+            **{
+                f"{field}_{language}": forms.Textarea(attrs={"rows": 5})
+                for field in ("mission", "description")
+                for language in LANGUAGE_NAMES
+            },
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.name_languages()
         if self.instance.pk:
             self.fields["expertise_names"].initial = list(self.instance.expertise.all())
 
@@ -268,13 +324,19 @@ class OrganizationProfileForm(forms.ModelForm[Organization]):
 
 
 def tags_named(names: list[str]) -> list[Expertise]:
-    """The areas of expertise of these names, created when new (names are
-    matched whatever their case, so "ESL" and "esl" are one tag)."""
+    """The areas of expertise of these names, created when new. Names are
+    matched whatever their case ("ESL" and "esl" are one tag) and in either
+    language, since the form shows them in the reader's; a new one is its
+    English name (staff may give it a Spanish one in the admin)."""
     tags = []
     for name in names:
-        tag = Expertise.objects.filter(name__iexact=name).first()
+        tag = (
+            Expertise.objects.filter(Q(name_en__iexact=name) | Q(name_es__iexact=name))
+            .order_by("pk")
+            .first()
+        )
         if tag is None:
-            tag = Expertise.objects.create(name=name, slug=_unique_tag_slug(name))
+            tag = Expertise.objects.create(name_en=name, slug=_unique_tag_slug(name))
         tags.append(tag)
     return tags
 

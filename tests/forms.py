@@ -3,6 +3,7 @@ change field by field."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -12,12 +13,12 @@ from news.models import NewsPost
 
 
 def profile_data(org: Organization, **changes: Any) -> dict[str, Any]:
-    """The organization profile form (circle:manage_profile) as it stands."""
-    return {
+    """The organization profile form (circle:manage_profile) as it stands
+    (`mission="…"` changes the English mission, `mission_es="…"` the Spanish)."""
+    data = {
         "name": org.name,
         "sector": org.sector,
         "side": org.side,
-        "mission": org.mission,
         "website": org.website,
         "stages": [s.pk for s in org.stages.all()],
         "counties": [c.pk for c in org.counties.all()],
@@ -25,8 +26,41 @@ def profile_data(org: Organization, **changes: Any) -> dict[str, Any]:
         "contact_email": org.contact_email,
         "contact_phone": org.contact_phone,
         "expertise_names": "",
-        **changes,
     }
+    for field in ORGANIZATION_TRANSLATED:
+        for language in ("en", "es"):
+            data[f"{field}_{language}"] = getattr(org, f"{field}_{language}") or ""
+    for key, value in changes.items():
+        data[f"{key}_en" if key in ORGANIZATION_TRANSLATED else key] = value
+    return data
+
+
+ORGANIZATION_TRANSLATED = {"mission", "description"}
+
+
+def post_data(**changes: Any) -> dict[str, Any]:
+    """An ask for all members, as the ask or offer form (asks:post_create,
+    asks:post_edit) sends it: the title and description in English
+    (`title="…"` changes the English one, `title_es="…"` the Spanish)."""
+    data = {
+        "kind": "ask",
+        "title_en": "20 entry-level technicians",
+        "description_en": "Starting in **March**.",
+        "side": "demand",
+        "stages": [],
+        "counties": [],
+        "quantity": "20",
+        "unit": "jobs",
+        "deadline": (timezone.localdate() + timedelta(days=30)).isoformat(),
+        "audience": "members",
+        "expertise_names": "Advanced manufacturing, apprenticeships",
+    }
+    for key, value in changes.items():
+        data[f"{key}_en" if key in POST_TRANSLATED else key] = value
+    return data
+
+
+POST_TRANSLATED = {"title", "description"}
 
 
 def news_post_data(**changes: Any) -> dict[str, Any]:

@@ -44,8 +44,8 @@ def post_data(organization, **extra):
     return {
         "organization": organization.pk,
         "kind": "ask",
-        "title": "Employers to interview our graduates",
-        "description": "Twelve graduates ready in March.",
+        "title_en": "Employers to interview our graduates",
+        "description_en": "Twelve graduates ready in March.",
         "side": "supply",
         "audience": "members",
     } | extra

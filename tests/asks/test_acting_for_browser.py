@@ -41,8 +41,8 @@ def test_the_button_pressed_on_a_phone_is_the_organization_posted_for(browser, l
         assert box is not None and box["x"] >= 0
         assert box["x"] + box["width"] <= VIEWPORTS["phone"]["width"]
         page.get_by_role("radio", name="Offer", exact=True).check()
-        page.get_by_label("Title").fill("Door-to-door outreach in Vine City")
-        page.get_by_label("Description").fill("We knock on doors and tell residents.")
+        page.get_by_label("Title (English)").fill("Door-to-door outreach in Vine City")
+        page.get_by_label("Description (English)").fill("We knock on doors and tell residents.")
         page.get_by_role("radio", name="Talent supply").check()
         page.get_by_role("radio", name="All members of the Circle").check()
         with page.expect_navigation():

@@ -16,6 +16,7 @@ from circle.models import Membership, Organization
 from justop.models import OutboxEmail
 from tests.asks.factories import PostFactory, offer
 from tests.factories import OrganizationFactory, StaffFactory, member_of, sign_in
+from tests.forms import post_data
 from tests.smtp import html_of, text_of
 
 pytestmark = pytest.mark.django_db
@@ -33,30 +34,13 @@ def trainer():
     return OrganizationFactory(name="Peachtree Skills", side=Side.SUPPLY)
 
 
-def form_data(**overrides):
-    data = {
-        "kind": "ask",
-        "title": "20 entry-level technicians",
-        "description": "Starting in **March**.",
-        "side": "demand",
-        "stages": [],
-        "counties": [],
-        "quantity": "20",
-        "unit": "jobs",
-        "deadline": (timezone.localdate() + timedelta(days=30)).isoformat(),
-        "audience": "members",
-        "expertise_names": "Advanced manufacturing, apprenticeships",
-    }
-    return data | overrides
-
-
 # --- Posting -------------------------------------------------------------------------------
 
 
 def test_a_member_posts_an_ask_on_behalf_of_their_organization(client, employer):
     person = member_of(employer)
     sign_in(client, person)
-    response = client.post(reverse("asks:post_create"), form_data(organization=employer.pk))
+    response = client.post(reverse("asks:post_create"), post_data(organization=employer.pk))
     post = Post.objects.get()
     assert response.status_code == 302 and response.url == post.get_absolute_url()
     assert (post.organization, post.author, post.kind, post.quantity) == (
@@ -79,13 +63,13 @@ def test_a_member_of_two_organizations_chooses_which_one_posts(client, employer,
     sign_in(client, person)
     form = client.get(reverse("asks:post_create")).context["form"]
     assert list(form.fields["organization"].queryset) == [employer, trainer]
-    client.post(reverse("asks:post_create"), form_data(organization=trainer.pk, kind="offer"))
+    client.post(reverse("asks:post_create"), post_data(organization=trainer.pk, kind="offer"))
     assert Post.objects.get().organization == trainer
 
 
 def test_nobody_posts_for_an_organization_they_do_not_belong_to(client, employer, trainer):
     sign_in(client, member_of(employer))
-    response = client.post(reverse("asks:post_create"), form_data(organization=trainer.pk))
+    response = client.post(reverse("asks:post_create"), post_data(organization=trainer.pk))
     assert response.status_code == 400
     # Said at the top of the form: the organization is chosen by its button.
     assert response.context["form"].non_field_errors()
@@ -95,7 +79,7 @@ def test_nobody_posts_for_an_organization_they_do_not_belong_to(client, employer
 def test_a_post_for_chosen_organizations_needs_at_least_one(client, employer):
     sign_in(client, member_of(employer))
     response = client.post(
-        reverse("asks:post_create"), form_data(organization=employer.pk, audience="chosen")
+        reverse("asks:post_create"), post_data(organization=employer.pk, audience="chosen")
     )
     assert "shared_with" in response.context["form"].errors
 
@@ -105,7 +89,7 @@ def test_a_number_needs_its_unit_and_a_deadline_cannot_be_past(client, employer)
     yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
     response = client.post(
         reverse("asks:post_create"),
-        form_data(organization=employer.pk, unit="", deadline=yesterday),
+        post_data(organization=employer.pk, unit="", deadline=yesterday),
     )
     assert set(response.context["form"].errors) == {"unit", "deadline"}
 
@@ -143,7 +127,7 @@ def test_an_edit_keeps_the_organization(client, employer):
     author = member_of(employer)
     post = PostFactory(organization=employer, author=author, title="Old")
     sign_in(client, author)
-    client.post(reverse("asks:post_edit", args=[post.pk]), form_data(title="New"))
+    client.post(reverse("asks:post_edit", args=[post.pk]), post_data(title="New"))
     post.refresh_from_db()
     assert (post.title, post.organization) == ("New", employer)
 
