@@ -9,10 +9,10 @@ from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
-from django.utils.text import slugify
 
 from asks.models import Conversation, Match, Outcome, Post, PostResponse
-from circle.models import County, Expertise, Organization, Stage
+from circle.demo import demo_tags
+from circle.models import County, Organization, Stage
 
 ASK, OFFER = Post.Kind.ASK, Post.Kind.OFFER
 SUPPLY, DEMAND, BOTH = Organization.Side.SUPPLY, Organization.Side.DEMAND, Organization.Side.BOTH
@@ -96,6 +96,45 @@ POSTS: list[tuple[Any, ...]] = [
      (20, "places"), None, None, 320, MATCHED),
 ]  # fmt: skip
 
+# The Spanish title and description of some posts, by English title; the
+# others show the English with the "only in English" note on a Spanish page.
+SPANISH: dict[str, tuple[str, str]] = {
+    "20 entry-level production technicians for spring hiring": (
+        "20 técnicos de producción de nivel inicial para las contrataciones de primavera",
+        "Las plantas de nuestros miembros en Cobb, Gwinnett y Douglas contratarán a **20 "
+        "técnicos de nivel inicial** en marzo. No se necesita experiencia: un certificado de "
+        "capacitación y transporte confiable. Salario inicial de $19 a $22 por hora, con una "
+        "vía de aprendizaje pagado.\n\n"
+        "Buscamos programas de capacitación cuyos graduados estén listos en los próximos dos "
+        "meses.",
+    ),
+    "15 graduates of our skilled-trades and IT programs, ready to start": (
+        "15 graduados de nuestros programas de oficios calificados y de TI, listos para empezar",
+        "Quince graduados de nuestros programas de 12 semanas (mantenimiento industrial, "
+        "soporte de TI) terminan en enero. Cada graduado completó nuestro módulo de "
+        "**habilidades interpersonales y preparación para el trabajo**, y un orientador los "
+        "acompaña hasta su primer ascenso.",
+    ),
+    "Soft-skills coaching for new hires in their first 90 days": (
+        "Orientación en habilidades interpersonales para nuevos empleados en sus primeros 90 días",
+        "Nuestros orientadores se reúnen cada dos semanas con los nuevos empleados y sus "
+        "supervisores durante los primeros 90 días: asistencia, conflictos, cómo pedir ayuda. "
+        "Gratis para los empleadores del Circle.",
+    ),
+    "County agency partners for a Riverdale hiring event": (
+        "Socios para una feria de empleo del condado en Riverdale",
+        "El centro de carreras del condado organiza una feria de empleo en Riverdale el "
+        "próximo mes. Buscamos **empleadores con vacantes** y organizaciones sin fines de "
+        "lucro que ofrezcan ayuda con el currículum y cuidado infantil en el lugar.",
+    ),
+    "Door-to-door outreach so residents hear about openings first": (
+        "Visitas casa por casa para que los residentes se enteren primero de las vacantes",
+        "Nuestros vecinos tocan puertas y atienden una línea de mensajes de texto en DeKalb y "
+        "Rockdale. Envíenos sus vacantes y nos aseguramos de que las personas que viven aquí "
+        "se postulen.",
+    ),
+}
+
 # title, people placed, partnership started, partner, days ago, notes
 OUTCOMES = [
     ("An employer partner for a CNC machining cohort", 8, True,
@@ -132,12 +171,6 @@ CONVERSATIONS = [
 ]  # fmt: skip
 
 
-def _tags(names: list[str]) -> list[Expertise]:
-    return [
-        Expertise.objects.get_or_create(slug=slugify(n), defaults={"name": n})[0] for n in names
-    ]
-
-
 def _author(organization: Organization) -> Any:
     membership = organization.memberships.select_related("user").order_by("pk").first()
     return membership.user if membership else None
@@ -158,13 +191,16 @@ def seed_posts() -> list[str]:
         if organization is None:
             continue
         quantity, unit = amount or (None, "")
+        title_es, text_es = SPANISH.get(title, (None, None))
         post, created = Post.objects.get_or_create(
             organization=organization,
-            title=title,
+            title_en=title,
             defaults={
                 "kind": kind,
                 "author": _author(organization),
-                "description": text,
+                "description_en": text,
+                "title_es": title_es,
+                "description_es": text_es,
                 "side": side,
                 "quantity": quantity,
                 "unit": unit,
@@ -178,8 +214,13 @@ def seed_posts() -> list[str]:
         if created:
             post.stages.set([stages[k] for k in stage_keys if k in stages])
             post.counties.set([counties[k] for k in county_keys if k in counties])
-            post.expertise.set(_tags(tags))
+            post.expertise.set(demo_tags(tags))
             post.shared_with.set([organizations[n] for n in chosen or [] if n in organizations])
+        elif title_es:
+            # A demo seeded before posts had a Spanish version gets it once.
+            Post.objects.filter(pk=post.pk, title_es__isnull=True).update(
+                title_es=title_es, description_es=text_es
+            )
         posts[title] = post
 
     for title, people, partnership, partner, days, notes in OUTCOMES:

@@ -92,6 +92,90 @@ ORGANIZATIONS = [
      "hiring, with support through the first year on the job.", 0),
 ]  # fmt: skip
 
+# The Spanish missions of half the organizations; the others show the
+# English with the "only in English" note on a Spanish page.
+MISSIONS_ES = {
+    "Peachtree Skills Alliance":
+        "Capacitamos a personas adultas de barrios de bajos ingresos para empleos en "
+        "tecnología y oficios calificados, con capacitación pagada, apoyo para el cuidado "
+        "infantil y un orientador desde la inscripción hasta el primer ascenso.",
+    "Metro Atlanta Manufacturers Council":
+        "Fabricantes de la región que contratan y promueven el talento local: reunimos las "
+        "vacantes de nivel inicial y diseñamos programas de aprendizaje con socios de "
+        "capacitación.",
+    "Clayton County Workforce Office":
+        "Los servicios públicos de empleo del condado: centros de carreras, vales de "
+        "capacitación y ferias de empleo que conectan a los residentes con empleadores cerca "
+        "del aeropuerto.",
+    "Southside Community Fund":
+        "Una fundación comunitaria que invierte en los barrios del Southside para que los "
+        "residentes sean dueños del crecimiento a su alrededor.",
+    "Eastlake Neighbors Network":
+        "Vecinos que se organizan por buenos empleos y viviendas asequibles, y que se "
+        "aseguran de que los residentes se enteren primero de las oportunidades.",
+    "Second Chance Employment Partners":
+        "Preparamos para el trabajo a las personas que regresan de la prisión, y a los "
+        "empleadores para la contratación de segunda oportunidad, con apoyo durante el "
+        "primer año en el empleo.",
+}  # fmt: skip
+
+# "About the organization" of two of them: one in both languages, one in English.
+DESCRIPTIONS = {
+    "Peachtree Skills Alliance": (
+        "Founded by neighbors and employers in 2012. Our programs:\n\n"
+        "- **IT support**, 12 weeks\n- **Industrial maintenance**, 12 weeks\n\n"
+        "Every participant has a coach for two years.",
+        "Fundada por vecinos y empleadores en 2012. Nuestros programas:\n\n"
+        "- **Soporte de TI**, 12 semanas\n- **Mantenimiento industrial**, 12 semanas\n\n"
+        "Cada participante tiene un orientador durante dos años.",
+    ),
+    "Metro Atlanta Manufacturers Council": (
+        "Forty plants in five counties, from food processing to aerospace parts.",
+        None,
+    ),
+}
+
+# The Spanish name of every area of expertise of the demo.
+EXPERTISE_ES = {
+    "Advanced manufacturing": "Manufactura avanzada",
+    "Apprenticeships": "Programas de aprendizaje",
+    "Business coaching": "Asesoría empresarial",
+    "Career coaching": "Orientación profesional",
+    "Commercial driving": "Conducción comercial",
+    "Community organizing": "Organización comunitaria",
+    "Credit building": "Construcción de crédito",
+    "Digital skills": "Habilidades digitales",
+    "Dual enrollment": "Doble inscripción",
+    "Fair-chance hiring": "Contratación de segunda oportunidad",
+    "Financial coaching": "Asesoría financiera",
+    "Grantmaking": "Otorgamiento de subvenciones",
+    "Healthcare careers": "Carreras en salud",
+    "Industry credentials": "Credenciales de la industria",
+    "Job placement": "Colocación laboral",
+    "Logistics": "Logística",
+    "Resident outreach": "Alcance a residentes",
+    "Small business lending": "Préstamos a pequeñas empresas",
+    "Training vouchers": "Vales de capacitación",
+    "Tuition assistance": "Ayuda para la matrícula",
+    "Youth employment": "Empleo juvenil",
+}
+
+
+def demo_tags(names: list[str]) -> list[Expertise]:
+    """The areas of expertise of these English names, with their Spanish
+    names (given to a tag that has none yet; one that has keeps its own)."""
+    tags = []
+    for name in names:
+        spanish = EXPERTISE_ES.get(name)
+        tag, created = Expertise.objects.get_or_create(
+            slug=slugify(name), defaults={"name_en": name, "name_es": spanish}
+        )
+        if not created and spanish:
+            Expertise.objects.filter(pk=tag.pk, name_es__isnull=True).update(name_es=spanish)
+        tags.append(tag)
+    return tags
+
+
 PEOPLE = [
     ("Alicia Moore", "Executive director"),
     ("Marcus Johnson", "Program manager"),
@@ -134,6 +218,15 @@ def _domain(name: str) -> str:
     return slugify(name).replace("-", "")[:24] + ".example.org"
 
 
+def _spanish_and_description(name: str) -> dict[str, str | None]:
+    fields: dict[str, str | None] = {}
+    if name in MISSIONS_ES:
+        fields["mission_es"] = MISSIONS_ES[name]
+    if name in DESCRIPTIONS:
+        fields["description_en"], fields["description_es"] = DESCRIPTIONS[name]
+    return fields
+
+
 def seed_organizations() -> list[str]:
     today = timezone.localdate()
     stages = {s.key: s for s in Stage.objects.all()}
@@ -148,7 +241,8 @@ def seed_organizations() -> list[str]:
                 "name": name,
                 "sector": sector,
                 "side": side,
-                "mission": mission,
+                "mission_en": mission,
+                **_spanish_and_description(name),
                 "website": f"https://www.{domain}",
                 "contact_name": PEOPLE[0][0],
                 "contact_email": f"hello@{domain}",
@@ -160,12 +254,7 @@ def seed_organizations() -> list[str]:
         _give_logo(organization, number)
         organization.stages.set([stages[k] for k in stage_keys if k in stages])
         organization.counties.set([counties[k] for k in county_keys if k in counties])
-        organization.expertise.set(
-            [
-                Expertise.objects.get_or_create(slug=slugify(t), defaults={"name": t})[0]
-                for t in tags
-            ]
-        )
+        organization.expertise.set(demo_tags(tags))
         for index, (person, title) in enumerate(PEOPLE):
             first, last = person.lower().split()
             user = demo_person(f"{first}.{last}@{domain}", name=person)
