@@ -258,7 +258,8 @@ class SideBySideLanguages(forms.BaseForm):
         return rows
 
 
-SPANISH_IS_OPTIONAL = _("Optional: until it is written, pages in Spanish show the English.")
+# The same words as research/forms.py's: one string to translate.
+SPANISH_IS_OPTIONAL = _("Optional. Until it is written, Spanish readers see the English.")
 
 
 def _language_of(name: str) -> str:
