@@ -85,7 +85,9 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         "agenda": list(forum.agenda.all()),
         "materials": list(forum.materials.all()),
         # An organization that left the Circle is no longer named (its page is gone).
-        "hosts": list(forum.hosts.active().order_by("name")),
+        # (The mypy plugin loses the manager's queryset methods on a
+        # modeltranslation model's relations, typeddjango/django-stubs#1023.)
+        "hosts": list(forum.hosts.active().order_by("name")),  # type: ignore[attr-defined]
         "guest_form": GuestForm(),
         "occasion": calendar.occasion(forum, reverse("forums:forum_ics", args=[forum.slug])),
     }
