@@ -92,12 +92,11 @@ class PostAdmin(ValidAutocompleteAdmin, admin.ModelAdmin[NewsPost]):
             " · ",
             '<a href="{}?{}" target="_blank" rel="noopener">{}</a>',
             (
-                (
-                    url,
-                    urlencode({"language": code}),
-                    _("Preview in %(language)s") % {"language": name},
+                (url, urlencode({"language": code}), label)
+                for code, label in (
+                    ("en", _("Preview in English")),
+                    ("es", _("Preview in Spanish")),
                 )
-                for code, name in LANGUAGE_NAMES.items()
             ),
         )
 
