@@ -16,11 +16,11 @@ from circle.access import Acting
 from circle.forms import (
     ActingForField,
     ActingFormMixin,
-    SideBySideLanguages,
     TagsField,
     tags_named,
 )
 from circle.models import Organization
+from justop.translated import SideBySideLanguages
 from justop.widgets import QuickSelect
 
 if TYPE_CHECKING:

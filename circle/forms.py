@@ -11,7 +11,6 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db.models import Q
-from django.forms import BoundField
 from django.utils.html import format_html
 from django.utils.text import slugify
 from django.utils.translation import gettext, ngettext_lazy
@@ -30,8 +29,7 @@ from circle.models import (
 )
 from justop.honeypot import honeypot_field
 from justop.registry import digest_sections
-from justop.translated import DEFAULT as DEFAULT_LANGUAGE
-from justop.translated import LANGUAGE_NAMES, label_languages
+from justop.translated import LANGUAGE_NAMES, SideBySideLanguages
 from justop.widgets import QuickSelect
 
 if TYPE_CHECKING:
@@ -225,50 +223,6 @@ class TagsField(forms.CharField):
         if len(names) > 20:
             raise ValidationError(_("At most 20 areas of expertise."))
         return names
-
-
-class SideBySideLanguages(forms.BaseForm):
-    """A model form whose translated fields (mission_en, mission_es...) stand
-    in pairs, English then Spanish, side by side where the screen is wide
-    enough and one above the other on a phone: the page includes
-    templates/circle/two_languages_form.html, which lays out `rows`
-    (static/css/languages.css). Each is named with its language and marked
-    lang for spell checkers and screen readers; the English is required
-    where the model requires the field, the Spanish never."""
-
-    def name_languages(self) -> None:
-        label_languages(self)
-        for name, field in self.fields.items():
-            language = _language_of(name)
-            if not language:
-                continue
-            field.widget.attrs["lang"] = language
-            if language != DEFAULT_LANGUAGE:
-                field.help_text = f"{field.help_text} {SPANISH_IS_OPTIONAL}".strip()
-
-    def rows(self) -> list[list[BoundField]]:
-        """The visible fields in order, a translated field's versions together."""
-        rows: list[list[BoundField]] = []
-        for bound in self.visible_fields():
-            previous = rows[-1][-1].name if rows else ""
-            if _language_of(bound.name) and _base_of(bound.name) == _base_of(previous):
-                rows[-1].append(bound)
-            else:
-                rows.append([bound])
-        return rows
-
-
-# The same words as research/forms.py's: one string to translate.
-SPANISH_IS_OPTIONAL = _("Optional. Until it is written, Spanish readers see the English.")
-
-
-def _language_of(name: str) -> str:
-    language = name.rpartition("_")[2]
-    return language if "_" in name and language in LANGUAGE_NAMES else ""
-
-
-def _base_of(name: str) -> str:
-    return name.rpartition("_")[0] if _language_of(name) else ""
 
 
 class OrganizationProfileForm(SideBySideLanguages, forms.ModelForm[Organization]):

@@ -139,3 +139,50 @@ def item_texts(obj: Model, **fields: str) -> dict[str, str]:
         if text.fallback:
             texts[f"{key}_lang"] = text.fallback
     return texts
+
+
+# Said under every Spanish field of a form.
+SPANISH_IS_OPTIONAL = gettext_lazy(
+    "Optional. Until it is written, Spanish readers see the English."
+)
+
+
+def _language_of(name: str) -> str:
+    language = name.rpartition("_")[2]
+    return language if "_" in name and language in LANGUAGE_NAMES else ""
+
+
+def _base_of(name: str) -> str:
+    return name.rpartition("_")[0] if _language_of(name) else ""
+
+
+class SideBySideLanguages(forms.BaseForm):
+    """A model form whose translated fields (mission_en, mission_es...) stand
+    in pairs, English then Spanish, side by side where the screen is wide
+    enough and one above the other on a phone: the page includes
+    templates/includes/two_languages_form.html, which lays out `rows`
+    (static/css/languages.css). Each is named with its language and marked
+    lang for spell checkers and screen readers; the English is required
+    where the model requires the field, the Spanish never. The form calls
+    name_languages() at the end of its __init__."""
+
+    def name_languages(self) -> None:
+        label_languages(self)
+        for name, field in self.fields.items():
+            language = _language_of(name)
+            if not language:
+                continue
+            field.widget.attrs["lang"] = language
+            if language != DEFAULT:
+                field.help_text = f"{field.help_text} {SPANISH_IS_OPTIONAL}".strip()
+
+    def rows(self) -> list[list[forms.BoundField]]:
+        """The visible fields in order, a translated field's versions together."""
+        rows: list[list[forms.BoundField]] = []
+        for bound in self.visible_fields():
+            previous = rows[-1][-1].name if rows else ""
+            if _language_of(bound.name) and _base_of(bound.name) == _base_of(previous):
+                rows[-1].append(bound)
+            else:
+                rows.append([bound])
+        return rows

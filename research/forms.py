@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from django import forms
-from django.forms import BoundField
 from django.utils.translation import gettext_lazy as _
 
 from justop import images
-from justop.translated import label_languages
+from justop.translated import SideBySideLanguages
 from research import files
 from research.models import Resource, Topic
 from research.publishing import parse_tags
@@ -32,27 +29,11 @@ def clean_cover(form: forms.ModelForm[Resource]) -> Any:
     return images.processed(form.cleaned_data.get("cover"))
 
 
-# The fields written in English and Spanish, side by side (English required).
-BILINGUAL = ("title", "abstract")
-LANGUAGES = ("en", "es")
+def textarea() -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": 6})
 
 
-@dataclass(frozen=True)
-class Row:
-    """One field of the form, or one field in each language (``fields``)."""
-
-    fields: tuple[BoundField, ...]
-
-    @property
-    def bilingual(self) -> bool:
-        return len(self.fields) > 1
-
-
-def textarea(language: str) -> forms.Textarea:
-    return forms.Textarea(attrs={"rows": 6, "lang": language})
-
-
-class ResourceForm(forms.ModelForm[Resource]):
+class ResourceForm(SideBySideLanguages, forms.ModelForm[Resource]):
     tag_names = forms.CharField(
         label=_("Tags"),
         required=False,
@@ -82,22 +63,15 @@ class ResourceForm(forms.ModelForm[Resource]):
         widgets: ClassVar[dict[str, Any]] = {
             "published_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "topics": forms.CheckboxSelectMultiple,
-            # Each language's text says which it is (spelling, screen readers).
-            "title_en": forms.TextInput(attrs={"lang": "en"}),
-            "title_es": forms.TextInput(attrs={"lang": "es"}),
-            "abstract_en": textarea("en"),
-            "abstract_es": textarea("es"),
+            "abstract_en": textarea(),
+            "abstract_es": textarea(),
             "visibility": forms.RadioSelect,
             "status": forms.RadioSelect,
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        label_languages(self)
-        for name in BILINGUAL:
-            self.fields[f"{name}_es"].help_text = _(
-                "Optional. Until it is written, Spanish readers see the English."
-            )
+        self.name_languages()
         self.fields["topics"].queryset = Topic.objects.all()  # type: ignore[attr-defined]
         self.fields["file"].help_text = _(
             "PDF, CSV, XLSX, DOCX or PPTX, up to %(limit)s MB. Its text becomes searchable."
@@ -117,16 +91,6 @@ class ResourceForm(forms.ModelForm[Resource]):
         if missing and "file" not in self.errors:
             raise forms.ValidationError(_("Upload a file or give a link to the resource."))
         return cleaned
-
-    def rows(self) -> Iterator[Row]:
-        """The fields in order, each bilingual field's languages together."""
-        for name in self.fields:
-            base, _sep, language = name.rpartition("_")
-            if base in BILINGUAL and language in LANGUAGES:
-                if language == LANGUAGES[0]:
-                    yield Row(tuple(self[f"{base}_{other}"] for other in LANGUAGES))
-            else:
-                yield Row((self[name],))
 
     def tags(self) -> list[str]:
         return parse_tags(self.cleaned_data.get("tag_names", ""))

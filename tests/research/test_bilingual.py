@@ -254,8 +254,12 @@ def test_an_organization_writes_the_title_and_abstract_in_both_languages(admin_c
     ids = re.findall(r'\bid="([^"]+)"', form)
     assert len(ids) == len(set(ids))
     # Side by side, each field saying which language it holds.
-    assert re.search(r'<div class="research-languages">\s*<div>', form)
-    assert re.search(r'<textarea[^>]*name="abstract_es"[^>]*lang="es"', form)
+    assert form.count('<div class="language-pair">') == 2
+    pair = form.split('<div class="language-pair">')[2].split("</textarea>")[1]
+    assert 'name="abstract_es"' in pair
+    assert re.search(r'<textarea[^>]*name="abstract_es"[^>]*lang="es"', form) or re.search(
+        r'<textarea[^>]*lang="es"[^>]*name="abstract_es"', form
+    )
 
     response = admin_client.post(
         add,
