@@ -23,12 +23,12 @@ from django.template.defaultfilters import filesizeformat
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
-from django.utils.text import capfirst
 from playwright.sync_api import expect
 
 from asks.models import Conversation, Post
 from circle.models import Membership, Stage, User
 from forums.models import Registration
+from justop.translated import language_label
 from research.models import Resource
 from tests.asks.factories import offer
 from tests.factories import PASSWORD, OrganizationFactory, member_of
@@ -65,9 +65,10 @@ def field(text: str) -> re.Pattern[str]:
     return re.compile(rf"^\s*{re.escape(text)}:?\s*$")
 
 
-def model_field(language: str, verbose_name: str) -> re.Pattern[str]:
-    """A model form's label: the field's verbose name, capitalised."""
-    return field(capfirst(tr(language, verbose_name)))
+def english_version(language: str, verbose_name: str) -> re.Pattern[str]:
+    """The label of a translated field's English version: "Title (English)"."""
+    with translation.override(language):
+        return field(language_label(translation.gettext(verbose_name), "en"))
 
 
 def open_journey(browser: Any, site: Any, axe: Any, variant: tuple[str, str, bool]) -> Journey:
@@ -350,8 +351,8 @@ def test_an_ask_finds_an_offer_and_the_response_reaches_the_poster_by_email(
     asking.goto(reverse("asks:board"))
     follow(asking, page.get_by_role("link", name=tr(language, "Post an ask or an offer")))
     page.get_by_role("radio", name=tr(language, "Ask"), exact=True).check()
-    page.get_by_label(model_field(language, "title")).fill(ask_title)
-    page.get_by_label(model_field(language, "description")).fill(
+    page.get_by_label(english_version(language, "title")).fill(ask_title)
+    page.get_by_label(english_version(language, "description")).fill(
         "Welders for a second shift, **trained** and ready by spring."
     )
     page.get_by_role("radio", name=tr(language, "Employer demand")).check()

@@ -254,7 +254,7 @@ def test_staff_sign_in_with_their_authenticator_and_publish_a_post_visitors_see(
     trip.settle()
     assert trip.path == "/admin/"
     posts = capfirst(say(language, NewsPost._meta.verbose_name_plural))
-    page.get_by_role("rowheader", name=posts).get_by_role("link").click()
+    page.get_by_role("rowheader", name=posts, exact=True).get_by_role("link").click()
     trip.settle()
     add = say(language, "Add %(name)s", name=say(language, NewsPost._meta.verbose_name))
     page.get_by_role("link", name=add).click()
