@@ -20,7 +20,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from circle.forms import DirectoryFilterForm
 from circle.models import County, Expertise, Organization, Stage
 from justop.translated import DEFAULT as DEFAULT_LANGUAGE
-from justop.translated import reading
+from justop.translated import TEXT_SEARCH_CONFIGS, reading
 
 PER_PAGE = 20
 # Every word of a search adds a condition to the query; past a handful of
@@ -95,10 +95,6 @@ def matching(filters: Mapping[str, str]) -> QuerySet[Organization]:
     return organizations.order_by("name", "pk")
 
 
-# PostgreSQL's text search configuration of each language of the content.
-TEXT_CONFIGS = {"en": "english", "es": "spanish"}
-
-
 def on_postgresql() -> bool:
     return connection.vendor == "postgresql"
 
@@ -113,7 +109,7 @@ def reading_languages() -> tuple[str, ...]:
 def text_document(language: str) -> SearchVector:
     """The mission and the description in one language, stemmed as that language."""
     return SearchVector(
-        f"mission_{language}", f"description_{language}", config=TEXT_CONFIGS[language]
+        f"mission_{language}", f"description_{language}", config=TEXT_SEARCH_CONFIGS[language]
     )
 
 
@@ -133,8 +129,8 @@ def word_matches(term: str, languages: tuple[str, ...]) -> Q:
         found |= Q(**{f"description_{language}__icontains": term})
         found |= Q(Exists(tagged.filter(**{f"expertise__name_{language}__icontains": term})))
         if on_postgresql():
-            words = SearchQuery(term, config=TEXT_CONFIGS[language])
-            tag = SearchVector(f"expertise__name_{language}", config=TEXT_CONFIGS[language])
+            words = SearchQuery(term, config=TEXT_SEARCH_CONFIGS[language])
+            tag = SearchVector(f"expertise__name_{language}", config=TEXT_SEARCH_CONFIGS[language])
             found |= Q(**{f"text_{language}": words})
             found |= Q(Exists(tagged.alias(tag=tag).filter(tag=words)))
     return found

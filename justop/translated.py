@@ -24,6 +24,10 @@ LANGUAGE_NAMES = {"en": gettext_lazy("English"), "es": gettext_lazy("Spanish")}
 
 DEFAULT = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
 
+# PostgreSQL's text search configuration of each language content is in
+# (its stemming: "empleos" and "empleo" are one word in Spanish).
+TEXT_SEARCH_CONFIGS = {"en": "english", "es": "spanish"}
+
 
 def reading() -> str:
     """The language content is read in: the active one, if content has it."""

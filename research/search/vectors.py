@@ -18,11 +18,12 @@ from django.db import connection
 from django.db.models import Case, QuerySet, Value, When
 
 from justop.pagecache import content_changed
+from justop.translated import TEXT_SEARCH_CONFIGS
 from research.models import Resource
 from research.search.generation import new_generation
 
 # The text search configuration of each language of the library.
-CONFIGS = {Resource.Language.ENGLISH: "english", Resource.Language.SPANISH: "spanish"}
+CONFIGS = {language: TEXT_SEARCH_CONFIGS[language] for language in Resource.Language}
 
 
 def on_postgresql() -> bool:
