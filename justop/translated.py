@@ -62,14 +62,24 @@ def language_label(verbose_name: object, language: str) -> str:
     return f"{capfirst(str(verbose_name))} ({LANGUAGE_NAMES[language]})"
 
 
+def _language_of(name: str) -> str:
+    """The language of a translated field's form field ("title_es": "es")."""
+    language = name.rpartition("_")[2]
+    return language if "_" in name and language in LANGUAGE_NAMES else ""
+
+
+def _base_of(name: str) -> str:
+    return name.rpartition("_")[0] if _language_of(name) else ""
+
+
 def label_languages(form: forms.BaseForm) -> None:
     """Each translated field of a hand-made model form named with its
     language ("Title (Spanish)"); which are required comes from the model
     (English, by the apps' required_languages)."""
     for name, field in form.fields.items():
-        base, _, language = name.rpartition("_")
-        if base and language in LANGUAGE_NAMES:
-            label = form._meta.model._meta.get_field(base).verbose_name  # type: ignore[attr-defined]
+        if language := _language_of(name):
+            model = form._meta.model  # type: ignore[attr-defined]
+            label = model._meta.get_field(_base_of(name)).verbose_name
             field.label = language_label(label, language)
 
 
@@ -149,15 +159,6 @@ def item_texts(obj: Model, **fields: str) -> dict[str, str]:
 SPANISH_IS_OPTIONAL = gettext_lazy(
     "Optional. Until it is written, Spanish readers see the English."
 )
-
-
-def _language_of(name: str) -> str:
-    language = name.rpartition("_")[2]
-    return language if "_" in name and language in LANGUAGE_NAMES else ""
-
-
-def _base_of(name: str) -> str:
-    return name.rpartition("_")[0] if _language_of(name) else ""
 
 
 class SideBySideLanguages(forms.BaseForm):
